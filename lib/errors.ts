@@ -1,0 +1,66 @@
+/**
+ * Typed errors, shaped like the AWS SDK's exception classes: a literal `name` and the data needed
+ * to act on the error.
+ *
+ * @module
+ */
+
+/**
+ * Thrown synchronously by {@link toKinesis} (and the config validator) when the configuration is
+ * invalid. The message lists every problem, each with its field path; secret values are never
+ * echoed.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   toKinesis({ batch: { duration: 'soon' } });
+ * } catch (error) {
+ *   if (error instanceof KinesisConfigError) console.error(error.problems);
+ *   // [ 'streamName: required (or give streamARN)', "batch.duration: 'soon' is not a duration ..." ]
+ * }
+ * ```
+ */
+export class KinesisConfigError extends Error {
+  /** Always `'KinesisConfigError'`. */
+  override readonly name = 'KinesisConfigError' as const;
+
+  /**
+   * @param problems - One line per problem, each starting with the field path (`batch.size: ...`).
+   */
+  constructor(
+    /** One line per problem, each starting with the field path (`batch.size: ...`). */
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid toKinesis config: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * The client-side error codes a record can fail with before it is sent.
+ *
+ * - `InvalidPartitionKey`: the key is missing, not a string or number, empty, or over 256 characters.
+ * - `InvalidExplicitHashKey`: not a decimal integer in 0 .. 2^128-1.
+ * - `SerializationError`: the item could not be turned into bytes (circular, BigInt, `undefined`, a throwing serializer).
+ * - `RecordTooLarge`: data plus partition key is over `maxRecordBytes`.
+ */
+export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge';
+
+/**
+ * Internal: why one record was refused before sending. Thrown by the per-record steps (key,
+ * hash key, serialization, size) and caught where the record is prepared; never escapes the
+ * operator.
+ */
+export class RecordRejection extends Error {
+  override readonly name = 'RecordRejection' as const;
+
+  /**
+   * @param errorCode - The client-side code reported in the record's result.
+   * @param message - Why, in words, for the record's `errorMessage`.
+   */
+  constructor(
+    readonly errorCode: ClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * `rxjs-kinesis`: pipe any RxJS Observable into an AWS Kinesis Data Stream, with an outcome for
+ * every record.
+ *
+ * @example
+ * ```ts
+ * import { toKinesis } from 'rxjs-kinesis';
+ *
+ * events$.pipe(toKinesis({ streamName: 'events' })).subscribe((result) => console.log(result.failedRecordCount));
+ * ```
+ * @packageDocumentation
+ */
+export { toKinesis } from './toKinesis.js';
+export { ToKinesisConfig, BatchConfig, RetryConfig, DEFAULTS, validateConfig } from './config.js';
+export type { KinesisCredentials, Logger } from './config.js';
+export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './results.js';
+export { KinesisConfigError } from './errors.js';
+export type { ClientErrorCode } from './errors.js';
+export { Duration, durationToMs } from './duration.js';
+export type { DurationString } from './duration.js';
+export {
+  MiB,
+  MAX_RECORDS_PER_REQUEST,
+  MAX_BYTES_PER_REQUEST,
+  DEFAULT_MAX_RECORD_BYTES,
+  MAX_RECORD_BYTES_CEILING,
+  MAX_PARTITION_KEY_LENGTH,
+  MAX_EXPLICIT_HASH_KEY,
+} from './limits.js';
+export { RETRYABLE_RECORD_ERROR_CODES } from './retry.js';

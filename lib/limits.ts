@@ -1,0 +1,29 @@
+/**
+ * Kinesis Data Streams service limits, as named constants.
+ *
+ * Every limit here is enforced before a request is sent, so the service never refuses a request
+ * for a limit this library knows about.
+ *
+ * @module
+ */
+
+/** One mebibyte (1,048,576 bytes). */
+export const MiB = 1024 * 1024;
+
+/** At most this many records in one `PutRecords` request. */
+export const MAX_RECORDS_PER_REQUEST = 500;
+
+/** At most this many bytes (data plus partition key, summed over the records) in one `PutRecords` request. */
+export const MAX_BYTES_PER_REQUEST = 5 * MiB;
+
+/** Default maximum size of one record (data plus partition key): 1 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
+
+/** The largest record size a stream can be configured for (`UpdateMaxRecordSize`): 10 MiB. */
+export const MAX_RECORD_BYTES_CEILING = 10 * MiB;
+
+/** A partition key is 1 to this many characters (UTF-16 code units, as the service counts them). */
+export const MAX_PARTITION_KEY_LENGTH = 256;
+
+/** The largest explicit hash key: 2^128 - 1. */
+export const MAX_EXPLICIT_HASH_KEY = (1n << 128n) - 1n;

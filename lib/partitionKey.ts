@@ -1,0 +1,98 @@
+/**
+ * Partition keys and explicit hash keys: where each record's key comes from, and the checks that
+ * keep the service from refusing a request for a bad key.
+ *
+ * @module
+ */
+import { v4 as uuidv4 } from 'uuid';
+import { RecordRejection } from './errors.js';
+import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from './limits.js';
+
+/** Computes the partition key of one item; throws {@link RecordRejection} when it cannot. */
+export type PartitionKeyOf<T> = (item: T) => string;
+
+/** Computes the explicit hash key of one item (or `undefined`); throws {@link RecordRejection} when it is invalid. */
+export type ExplicitHashKeyOf<T> = (item: T) => string | undefined;
+
+const reject = (message: string): never => {
+  throw new RecordRejection('InvalidPartitionKey', message);
+};
+
+/** A key as the service takes it: a string of 1 to 256 characters (a finite number is written in decimal). */
+function checkedKey(value: unknown, origin: string): string {
+  const key = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof key !== 'string') {
+    return reject(`${origin} is ${value === undefined ? 'missing' : `${value === null ? 'null' : typeof value}`}, expected a string or number`);
+  }
+  if (key.length === 0) return reject(`${origin} is empty`);
+  if (key.length > MAX_PARTITION_KEY_LENGTH) {
+    return reject(`${origin} is ${key.length} characters long, over the limit of ${MAX_PARTITION_KEY_LENGTH}`);
+  }
+  return key;
+}
+
+/** Reads a dotted field path (`'order.id'`) from an item. */
+function readFieldPath(path: string): (item: unknown) => unknown {
+  const parts = path.split('.');
+  return (item) => {
+    let value: unknown = item;
+    for (const part of parts) {
+      if (typeof value !== 'object' || value === null) return undefined;
+      value = (value as Record<string, unknown>)[part];
+    }
+    return value;
+  };
+}
+
+/**
+ * The partition key function for a `partitionKey` setting.
+ *
+ * @param option - A field path, a function, or `undefined` for a random UUID v4 per record.
+ * @returns A function from an item to its checked key.
+ */
+export function partitionKeyOf<T>(option: string | ((item: T) => string | number) | undefined): PartitionKeyOf<T> {
+  if (option === undefined) return () => uuidv4();
+  if (typeof option === 'string') {
+    const read = readFieldPath(option);
+    const origin = `field '${option}'`;
+    return (item) => checkedKey(read(item), origin);
+  }
+  return (item) => {
+    let value: unknown;
+    try {
+      value = option(item);
+    } catch (error) {
+      return reject(`partitionKey function threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return checkedKey(value, 'the key returned by partitionKey');
+  };
+}
+
+const HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
+
+/**
+ * The explicit hash key function for an `explicitHashKey` setting.
+ *
+ * @param option - A function returning a decimal string in 0 .. 2^128-1 or `undefined`; or `undefined` for none.
+ * @returns A function from an item to its checked hash key (or `undefined`).
+ */
+export function explicitHashKeyOf<T>(option: ((item: T) => string | undefined) | undefined): ExplicitHashKeyOf<T> {
+  if (option === undefined) return () => undefined;
+  const invalid = (message: string): never => {
+    throw new RecordRejection('InvalidExplicitHashKey', message);
+  };
+  return (item) => {
+    let value: unknown;
+    try {
+      value = option(item);
+    } catch (error) {
+      return invalid(`explicitHashKey function threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !HASH_KEY_PATTERN.test(value) || BigInt(value) > MAX_EXPLICIT_HASH_KEY) {
+      const shown = typeof value === 'string' ? `'${value.slice(0, 60)}'` : typeof value;
+      return invalid(`explicitHashKey returned ${shown}, expected a decimal integer from 0 to 2^128-1`);
+    }
+    return value;
+  };
+}

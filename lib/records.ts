@@ -1,0 +1,72 @@
+/**
+ * Record preparation: each item becomes, exactly once, either a record ready to send (key, hash
+ * key, bytes, size) or a record rejected on the client with the reason why.
+ *
+ * @module
+ */
+import { RecordRejection } from './errors.js';
+import type { ClientErrorCode } from './errors.js';
+import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
+import { serializeItem } from './serialize.js';
+import type { Serializer } from './serialize.js';
+import { formatBytes, recordBytes } from './sizes.js';
+
+/** An item turned into a record that can be sent. */
+export interface AcceptedRecord<T> {
+  readonly accepted: true;
+  readonly item: T;
+  readonly partitionKey: string;
+  readonly explicitHashKey: string | undefined;
+  readonly data: Uint8Array;
+  /** Data plus partition key bytes, as the service counts them. */
+  readonly bytes: number;
+}
+
+/** An item refused before sending; it will be reported as failed and never sent. */
+export interface RejectedRecord<T> {
+  readonly accepted: false;
+  readonly item: T;
+  readonly partitionKey: string | undefined;
+  readonly errorCode: ClientErrorCode;
+  readonly errorMessage: string;
+  readonly bytes: 0;
+}
+
+/** What an item becomes before batching. */
+export type PreparedRecord<T> = AcceptedRecord<T> | RejectedRecord<T>;
+
+/** The per-record settings used to prepare records. */
+export interface RecordOptions<T> {
+  readonly partitionKeyOf: PartitionKeyOf<T>;
+  readonly explicitHashKeyOf: ExplicitHashKeyOf<T>;
+  readonly serialize: Serializer<T>;
+  readonly maxRecordBytes: number;
+}
+
+/**
+ * Prepares one item: its partition key, explicit hash key, bytes and size, checked against the
+ * limits. Never throws for a bad item: the item is rejected instead.
+ *
+ * @param item - The item from the source.
+ * @param options - The per-record settings.
+ * @returns The record to send, or the rejection.
+ */
+export function prepareRecord<T>(item: T, options: RecordOptions<T>): PreparedRecord<T> {
+  let partitionKey: string | undefined;
+  try {
+    partitionKey = options.partitionKeyOf(item);
+    const explicitHashKey = options.explicitHashKeyOf(item);
+    const data = serializeItem(options.serialize, item);
+    const bytes = recordBytes(data, partitionKey);
+    if (bytes > options.maxRecordBytes) {
+      throw new RecordRejection(
+        'RecordTooLarge',
+        `record is ${formatBytes(bytes)} (data ${formatBytes(data.byteLength)} + partition key ${formatBytes(bytes - data.byteLength)}), over the limit of ${formatBytes(options.maxRecordBytes)}`,
+      );
+    }
+    return { accepted: true, item, partitionKey, explicitHashKey, data, bytes };
+  } catch (error) {
+    if (!(error instanceof RecordRejection)) throw error;
+    return { accepted: false, item, partitionKey, errorCode: error.errorCode, errorMessage: error.message, bytes: 0 };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Reporting: the typed results emitted by {@link toKinesis}, one per batch, with one outcome per
+ * item. Built in one place, here.
+ *
+ * @module
+ */
+
+/** A record that was written: where it landed. */
+export interface KinesisRecordSuccess<T> {
+  readonly status: 'ok';
+  /** The item, as it came from the source. */
+  readonly item: T;
+  readonly partitionKey: string;
+  /** The shard the record was written to. */
+  readonly shardId: string;
+  /** The record's sequence number in its shard. */
+  readonly sequenceNumber: string;
+  /** `PutRecords` attempts this record took (1 when it went through the first time). */
+  readonly attempts: number;
+}
+
+/** A record that was not written, and why. */
+export interface KinesisRecordFailure<T> {
+  readonly status: 'failed';
+  /** The item, as it came from the source. */
+  readonly item: T;
+  /** The partition key, when one could be computed. */
+  readonly partitionKey?: string;
+  /**
+   * The service's error code (`ProvisionedThroughputExceededException`, `ResourceNotFoundException`,
+   * ...) or a client-side one (`RecordTooLarge`, `InvalidPartitionKey`, `InvalidExplicitHashKey`,
+   * `SerializationError`).
+   */
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** `PutRecords` attempts this record took; 0 when it was refused before sending. */
+  readonly attempts: number;
+}
+
+/** The final outcome of one item. */
+export type KinesisRecordResult<T> = KinesisRecordSuccess<T> | KinesisRecordFailure<T>;
+
+/** What happened to one batch: emitted once every record of the batch has its final outcome. */
+export interface KinesisBatchResult<T> {
+  /** The stream written to. */
+  readonly streamName: string;
+  /** One outcome per item, in the order the items arrived. */
+  readonly records: ReadonlyArray<KinesisRecordResult<T>>;
+  readonly recordCount: number;
+  readonly successfulRecordCount: number;
+  readonly failedRecordCount: number;
+  /** `PutRecords` rounds this batch took (0 when every record was refused before sending). */
+  readonly attempts: number;
+  /** Data plus partition key bytes of the records sent (each counted once, whatever the retries). */
+  readonly bytes: number;
+  /** From the moment the batch was closed to its last outcome, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/**
+ * Assembles a batch result from the final outcome of every record.
+ *
+ * @param streamName - The stream written to.
+ * @param records - One outcome per item, in arrival order.
+ * @param attempts - `PutRecords` rounds taken.
+ * @param bytes - Bytes of the records sent.
+ * @param startedAt - `performance.now()` when the batch was closed.
+ * @returns The batch result.
+ */
+export function batchResult<T>(
+  streamName: string,
+  records: ReadonlyArray<KinesisRecordResult<T>>,
+  attempts: number,
+  bytes: number,
+  startedAt: number,
+): KinesisBatchResult<T> {
+  let failedRecordCount = 0;
+  for (const record of records) if (record.status === 'failed') failedRecordCount++;
+  return {
+    streamName,
+    records,
+    recordCount: records.length,
+    successfulRecordCount: records.length - failedRecordCount,
+    failedRecordCount,
+    attempts,
+    bytes,
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+/**
+ * Counts failures by error code, for log lines: `'ProvisionedThroughputExceededException x3, RecordTooLarge x1'`.
+ *
+ * @param records - Record outcomes.
+ * @returns The failure counts by code, most frequent first.
+ */
+export function summarizeFailures(records: ReadonlyArray<KinesisRecordResult<unknown>>): string {
+  const counts = new Map<string, number>();
+  for (const record of records) if (record.status === 'failed') counts.set(record.errorCode, (counts.get(record.errorCode) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} x${count}`).join(', ');
+}

@@ -1,0 +1,88 @@
+/**
+ * Retry policy: which failures are worth another attempt, and how long to wait before it.
+ *
+ * @module
+ */
+
+/** How records that failed with a retryable error are sent again. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included; 1 means no retry. */
+  readonly maxAttempts: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Per-record error codes after which the same record may succeed later. */
+export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'InternalFailure',
+  'KMSThrottlingException',
+]);
+
+/** Request-level error names after which the same request may succeed later. */
+const RETRYABLE_REQUEST_ERRORS: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'KMSThrottlingException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'InternalFailure',
+  'InternalFailureException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+]);
+
+/** Node network error codes: the connection failed or was cut; the request may be sent again. */
+const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Whether a whole-request failure is worth another attempt: throttling, 5xx, timeouts and cut
+ * connections are; a missing stream, access denied, validation and KMS errors are not.
+ *
+ * @param error - What `client.send` rejected with.
+ * @returns `true` when the request may succeed if sent again.
+ */
+export function isRetryableRequestError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, $fault, $metadata, $retryable } = error as {
+    name?: string;
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  const status = $metadata?.httpStatusCode;
+  return (
+    (name !== undefined && RETRYABLE_REQUEST_ERRORS.has(name)) ||
+    (code !== undefined && RETRYABLE_NETWORK_CODES.has(code)) ||
+    $retryable !== undefined ||
+    $fault === 'server' ||
+    (status !== undefined && (status >= 500 || status === 429))
+  );
+}
+
+/**
+ * The wait before retry number `retry` (1 for the first retry): exponential backoff with full
+ * jitter, a random time between `minDelayMs` and `min(maxDelayMs, minDelayMs * 2^retry)`.
+ *
+ * @param policy - The retry policy.
+ * @param retry - Which retry this is, from 1.
+ * @param random - A source of numbers in [0, 1).
+ * @returns Milliseconds to wait.
+ */
+export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** retry);
+  return policy.minDelayMs + random() * Math.max(0, ceiling - policy.minDelayMs);
+}

@@ -1,0 +1,91 @@
+/**
+ * Settings: a validated {@link ToKinesisConfig} with every default filled in and every duration
+ * in milliseconds, ready for the operator.
+ *
+ * @module
+ */
+import { asyncScheduler } from 'rxjs';
+import type { BatchLimits } from './batching.js';
+import { leaseClient } from './client.js';
+import type { ClientLease } from './client.js';
+import { DEFAULTS, validateConfig } from './config.js';
+import type { Logger, ToKinesisConfig } from './config.js';
+import { durationToMs } from './duration.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
+import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
+import { SERVICE_REQUEST_LIMITS } from './planner.js';
+import type { RequestLimits } from './planner.js';
+import type { StreamTarget } from './putRecords.js';
+import type { PreparedRecord, RecordOptions } from './records.js';
+import type { RetryPolicy } from './retry.js';
+import { defaultSerialize } from './serialize.js';
+
+/** Everything the operator needs, resolved. */
+export interface Settings<T> {
+  readonly streamName: string;
+  readonly target: StreamTarget;
+  readonly records: RecordOptions<T>;
+  readonly batch: BatchLimits<PreparedRecord<T>>;
+  readonly requestLimits: RequestLimits;
+  readonly concurrency: number;
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+  readonly leaseClient: () => ClientLease;
+}
+
+const noop = (): void => undefined;
+
+/** The default logger: warnings and errors to the console, nothing else. */
+const consoleLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: (message) => console.warn(`rxjs-kinesis: ${message}`),
+  error: (message) => console.error(`rxjs-kinesis: ${message}`),
+};
+
+/** A setting over its cap is taken at the cap, with a warning (as the seed does for `batch.size`). */
+function capped(value: number, cap: number, field: string, logger: Logger): number {
+  if (value <= cap) return value;
+  logger.warn(`${field} ${value} is over the service limit; using ${cap}`);
+  return cap;
+}
+
+/**
+ * Validates a configuration and fills in its defaults.
+ *
+ * @param config - The configuration as given.
+ * @returns The resolved settings.
+ * @throws {@link KinesisConfigError} when the configuration is invalid.
+ */
+export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
+  const valid = validateConfig<T>(config);
+  const given = valid.logger ?? consoleLogger;
+  const logger: Logger = { debug: given.debug ?? noop, info: given.info ?? noop, warn: given.warn ?? noop, error: given.error ?? noop };
+  const streamName = valid.streamName ?? valid.streamARN!.slice(valid.streamARN!.indexOf(':stream/') + ':stream/'.length);
+  const batch = { ...DEFAULTS.batch, ...valid.batch };
+  const retry = valid.retry === false ? { maxAttempts: 1, minDelay: 0, maxDelay: 0 } : { ...DEFAULTS.retry, ...valid.retry };
+  const concurrency = valid.concurrency ?? DEFAULTS.concurrency;
+  return {
+    streamName,
+    target: valid.streamARN === undefined ? { StreamName: streamName } : { StreamARN: valid.streamARN },
+    records: {
+      partitionKeyOf: partitionKeyOf(valid.partitionKey),
+      explicitHashKeyOf: explicitHashKeyOf(valid.explicitHashKey),
+      serialize: valid.serialize ?? defaultSerialize,
+      maxRecordBytes: valid.maxRecordBytes ?? DEFAULTS.maxRecordBytes,
+    },
+    batch: {
+      maxCount: capped(batch.size, MAX_RECORDS_PER_REQUEST, 'batch.size', logger),
+      maxWeight: capped(batch.maxBytes, MAX_BYTES_PER_REQUEST, 'batch.maxBytes', logger),
+      weight: (record) => record.bytes,
+      durationMs: durationToMs(batch.duration)!,
+      scheduler: valid.scheduler ?? asyncScheduler,
+    },
+    requestLimits: SERVICE_REQUEST_LIMITS,
+    concurrency,
+    retry: { maxAttempts: retry.maxAttempts, minDelayMs: durationToMs(retry.minDelay)!, maxDelayMs: durationToMs(retry.maxDelay)! },
+    logger,
+    leaseClient: () =>
+      leaseClient({ client: valid.client, region: valid.region, endpoint: valid.endpoint, credentials: valid.credentials, maxSockets: concurrency }),
+  };
+}

@@ -1,0 +1,94 @@
+import { catchError, EMPTY, map, mergeMap, Observable } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { batchBy } from './batching.js';
+import type { ToKinesisConfig } from './config.js';
+import { deliverBatch } from './delivery.js';
+import type { DeliveryOptions } from './delivery.js';
+import { putRecordsSender } from './putRecords.js';
+import { prepareRecord } from './records.js';
+import type { PreparedRecord } from './records.js';
+import type { KinesisBatchResult } from './results.js';
+import { resolveSettings } from './settings.js';
+
+/** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
+function deliver<T>(batch: PreparedRecord<T>[], options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
+  return new Observable<KinesisBatchResult<T>>((subscriber) => {
+    const controller = new AbortController();
+    deliverBatch(batch, options, controller.signal).then(
+      (result) => {
+        subscriber.next(result);
+        subscriber.complete();
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) subscriber.error(error);
+      },
+    );
+    return () => controller.abort();
+  });
+}
+
+/**
+ * Sends every item of the source to an AWS Kinesis Data Stream, in batches, and emits one
+ * {@link KinesisBatchResult} per batch with an outcome for every item.
+ *
+ * Items are prepared one by one (partition key, explicit hash key, serialization, size check),
+ * collected into batches closed by count (`batch.size`, at most 500), bytes (`batch.maxBytes`,
+ * at most 5 MiB) or time (`batch.duration` after the first item of the batch), and each batch is
+ * sent with `PutRecords`: one batch at a time by default, like `concatMap`; up to `concurrency`
+ * at once, like `mergeMap`, when asked (results then come in the order batches finish).
+ *
+ * Failures are data, never errors: a record refused on the client (`RecordTooLarge`,
+ * `InvalidPartitionKey`, `InvalidExplicitHashKey`, `SerializationError`) or by the service
+ * (after retries of retryable errors) is reported as `status: 'failed'` with its error code,
+ * and the rest of its batch is delivered. On completion of the source the partial batch is sent
+ * at once, and the output completes after its result. If the source errors, what was buffered
+ * is sent and reported first, then the error is passed on. Unsubscribing stops the timers and
+ * aborts the requests in flight.
+ *
+ * @example
+ * ```ts
+ * import { toKinesis } from 'rxjs-kinesis';
+ *
+ * orders$
+ *   .pipe(toKinesis({ streamName: 'orders', partitionKey: 'customer_id' }))
+ *   .subscribe((result) => console.log(`${result.successfulRecordCount} sent, ${result.failedRecordCount} failed`));
+ * ```
+ * @param config - Stream, partition key, batching, client and retry settings; see {@link ToKinesisConfig}.
+ * @returns An operator from items to batch results.
+ * @throws {@link KinesisConfigError} synchronously when `config` is invalid, listing every problem.
+ * @see {@link KinesisBatchResult} for what is emitted, and {@link ToKinesisConfig} for every setting and its default.
+ */
+export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, KinesisBatchResult<T>> {
+  const settings = resolveSettings(config);
+  return (source) =>
+    new Observable<KinesisBatchResult<T>>((subscriber) => {
+      const lease = settings.leaseClient();
+      const delivery: DeliveryOptions = {
+        streamName: settings.streamName,
+        send: putRecordsSender(lease.client, settings.target),
+        retry: settings.retry,
+        requestLimits: settings.requestLimits,
+        logger: settings.logger,
+      };
+      let sourceError: { error: unknown } | undefined;
+      const subscription = source
+        .pipe(
+          catchError((error: unknown) => {
+            sourceError = { error };
+            return EMPTY;
+          }),
+          map((item) => prepareRecord(item, settings.records)),
+          batchBy(settings.batch),
+          mergeMap((batch) => deliver(batch, delivery), settings.concurrency),
+        )
+        .subscribe({
+          next: (result) => subscriber.next(result),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => (sourceError === undefined ? subscriber.complete() : subscriber.error(sourceError.error)),
+        });
+      return () => {
+        subscription.unsubscribe();
+        lease.release();
+      };
+    });
+}
