@@ -16,11 +16,15 @@ import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILI
 /** Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`). */
 export type KinesisCredentials = NonNullable<KinesisClientConfig['credentials']>;
 
-/** A console-shaped logger. Any method left out is a no-op. */
+/** A console-shaped logger (`console` itself fits). Any method left out of `config.logger` is a no-op. */
 export interface Logger {
+  /** Retries and other detail. */
   debug(message: string): void;
+  /** Not used by the operator today; there for console-shaped loggers. */
   info(message: string): void;
+  /** Records not written (with counts by error code), settings over a limit. */
   warn(message: string): void;
+  /** Not used by the operator today; there for console-shaped loggers. */
   error(message: string): void;
 }
 
@@ -35,6 +39,11 @@ const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'obj
 /** A codec for a callback; its TypeScript type is `F`, its runtime check `typeof === 'function'`. */
 function callback<F>(): t.Type<F> {
   return refined<F>('a function', isFunction as (u: unknown) => u is F);
+}
+
+/** A codec for either of two values, with one message naming both when neither fits. */
+function either<A, B>(name: string, first: t.Type<A>, second: t.Type<B>): t.Type<A | B> {
+  return refined<A | B>(name, (u): u is A | B => first.is(u) || second.is(u));
 }
 
 const NonEmptyString = refined('a non-empty string', (u): u is string => typeof u === 'string' && u.length > 0);
@@ -83,9 +92,13 @@ const Client = refined(
 );
 
 const LoggerCodec = t.partial({
+  /** Retries and other detail. */
   debug: callback<Logger['debug']>(),
+  /** Not used by the operator today. */
   info: callback<Logger['info']>(),
+  /** Records not written (with counts by error code), settings over a limit. */
   warn: callback<Logger['warn']>(),
+  /** Not used by the operator today. */
   error: callback<Logger['error']>(),
 });
 
@@ -95,16 +108,20 @@ const Scheduler = refined(
 );
 
 /** The default of every optional setting, as documented on {@link ToKinesisConfig}. */
-export const DEFAULTS = {
+export const DEFAULTS: {
+  /** `{ size: 500, duration: '5s', maxBytes: 5 MiB }` */
+  readonly batch: Required<t.TypeOf<typeof BatchConfig>>;
+  /** 1 MiB */
+  readonly maxRecordBytes: number;
+  /** 1 */
+  readonly concurrency: number;
+  /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }` */
+  readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
+} = {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
   concurrency: 1,
   retry: { maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' },
-} as const satisfies {
-  batch: Required<t.TypeOf<typeof BatchConfig>>;
-  maxRecordBytes: number;
-  concurrency: number;
-  retry: Required<t.TypeOf<typeof RetryConfig>>;
 };
 
 /** The `batch` block: when a batch is closed and sent. */
@@ -136,10 +153,18 @@ const Retry = new t.Type<false | t.TypeOf<typeof RetryConfig>>(
 );
 
 /**
- * Builds the config codec for items of type `T`. Only the item callbacks depend on `T`; the
- * runtime checks are the same for every `T`.
+ * The config codec for items of type `T`. Only the item callbacks depend on `T`; the runtime
+ * checks are the same for every `T`, so {@link ToKinesisConfig} (the codec for any item) serves
+ * for validation.
+ *
+ * @example
+ * ```ts
+ * const OrderConfig = toKinesisConfigCodec<Order>();
+ * const result = OrderConfig.decode(JSON.parse(text)); // an io-ts Either
+ * ```
+ * @returns An io-ts codec whose type is `ToKinesisConfig<T>`.
  */
-function configCodec<T>() {
+export function toKinesisConfigCodec<T>() {
   return t.partial({
     /** The stream to write to. Required unless `streamARN` is given. Seed YAML: `stream_name`. */
     streamName: NonEmptyString,
@@ -152,7 +177,7 @@ function configCodec<T>() {
      * A missing, empty or over-256-character key fails that record alone with `InvalidPartitionKey`.
      * Seed YAML: `partition_key`.
      */
-    partitionKey: t.union([FieldPath, callback<(item: T) => string | number>()], "a field path or a function"),
+    partitionKey: either("a field path such as 'customer_id' or 'order.id', or a function", FieldPath, callback<(item: T) => string | number>()),
     /**
      * Computes an explicit hash key (decimal, 0 .. 2^128-1) that overrides the hash of the
      * partition key; `undefined` means none. An invalid value fails that record with
@@ -189,13 +214,13 @@ function configCodec<T>() {
 }
 
 /** The io-ts codec of {@link ToKinesisConfig} (item callbacks typed for any item). */
-export const ToKinesisConfig = configCodec<unknown>();
+export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
 
 /**
  * The configuration of {@link toKinesis}, derived from its io-ts codec. Every field is described
  * on the codec; `T` is the type of the items, used by the item callbacks.
  */
-export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof configCodec<T>>>;
+export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
 
 const SECRET_FIELDS = /^credentials(\.|$)/;
 

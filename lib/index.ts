@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { toKinesis } from './toKinesis.js';
-export { ToKinesisConfig, BatchConfig, RetryConfig, DEFAULTS, validateConfig } from './config.js';
+export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, RetryConfig, DEFAULTS, validateConfig } from './config.js';
 export type { KinesisCredentials, Logger } from './config.js';
 export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './results.js';
 export { KinesisConfigError } from './errors.js';

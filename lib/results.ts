@@ -7,9 +7,11 @@
 
 /** A record that was written: where it landed. */
 export interface KinesisRecordSuccess<T> {
+  /** Written. */
   readonly status: 'ok';
   /** The item, as it came from the source. */
   readonly item: T;
+  /** The record's partition key. */
   readonly partitionKey: string;
   /** The shard the record was written to. */
   readonly shardId: string;
@@ -21,6 +23,7 @@ export interface KinesisRecordSuccess<T> {
 
 /** A record that was not written, and why. */
 export interface KinesisRecordFailure<T> {
+  /** Not written. */
   readonly status: 'failed';
   /** The item, as it came from the source. */
   readonly item: T;
@@ -32,6 +35,7 @@ export interface KinesisRecordFailure<T> {
    * `SerializationError`).
    */
   readonly errorCode: string;
+  /** The service's message, or what the client-side check found. */
   readonly errorMessage: string;
   /** `PutRecords` attempts this record took; 0 when it was refused before sending. */
   readonly attempts: number;
@@ -46,8 +50,11 @@ export interface KinesisBatchResult<T> {
   readonly streamName: string;
   /** One outcome per item, in the order the items arrived. */
   readonly records: ReadonlyArray<KinesisRecordResult<T>>;
+  /** Items in the batch (`records.length`). */
   readonly recordCount: number;
+  /** Records with `status: 'ok'`. */
   readonly successfulRecordCount: number;
+  /** Records with `status: 'failed'`. */
   readonly failedRecordCount: number;
   /** `PutRecords` rounds this batch took (0 when every record was refused before sending). */
   readonly attempts: number;

@@ -1,0 +1,159 @@
+import { inspect } from 'node:util';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { expect } from 'chai';
+import { KinesisConfigError, toKinesis, validateConfig } from '../lib/index.js';
+import { resolveSettings } from '../lib/settings.js';
+import { recordingLogger } from './support/collect.js';
+
+/** The problems a config is refused for (fails the test when it is accepted). */
+function problemsOf(config: unknown): readonly string[] {
+  try {
+    validateConfig(config);
+  } catch (error) {
+    expect(error).to.be.instanceOf(KinesisConfigError);
+    return (error as KinesisConfigError).problems;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('config validation', () => {
+  it('accepts a stream name alone, or an ARN alone', () => {
+    expect(() => validateConfig({ streamName: 'events' })).not.to.throw();
+    expect(() => validateConfig({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/events' })).not.to.throw();
+  });
+
+  it('throws synchronously from toKinesis, with a literal name and every problem in the message', () => {
+    let thrown: unknown;
+    try {
+      toKinesis({ batch: { duration: 'soon' as never, size: 0 }, concurrency: 1.5 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).to.be.instanceOf(KinesisConfigError);
+    const error = thrown as KinesisConfigError;
+    expect(error.name).to.equal('KinesisConfigError');
+    expect(error.problems).to.have.members([
+      "batch.duration: 'soon' is not a duration",
+      'batch.size: 0 is not a positive integer',
+      'concurrency: 1.5 is not a positive integer',
+      'streamName: required (or give streamARN)',
+    ]);
+    for (const problem of error.problems) expect(error.message).to.include(problem);
+  });
+
+  it('names unknown fields, at the top level and inside blocks', () => {
+    expect(problemsOf({ streamName: 's', stream_name: 's', batch: { count: 3 } })).to.deep.equal([
+      'stream_name: unknown field (known: streamName, streamARN, partitionKey, explicitHashKey, serialize, region, endpoint, credentials, client, batch, maxRecordBytes, concurrency, retry, logger, scheduler)',
+      'batch.count: unknown field (known: size, duration, maxBytes)',
+    ]);
+  });
+
+  it('checks every field type with its path', () => {
+    expect(
+      problemsOf({
+        streamName: '',
+        partitionKey: 'order..id',
+        serialize: 'json',
+        endpoint: 'localhost:4566',
+        maxRecordBytes: 11 * 1024 * 1024,
+        retry: { maxAttempts: -1, minDelay: '1 second' },
+        logger: { warn: 'loud' },
+        scheduler: {},
+      }),
+    ).to.have.members([
+      "streamName: '' is not a non-empty string",
+      "partitionKey: 'order..id' is not a field path such as 'customer_id' or 'order.id', or a function",
+      "serialize: 'json' is not a function",
+      "endpoint: 'localhost:4566' is not an http(s) URL such as 'http://localhost:4566'",
+      'maxRecordBytes: 11534336 is not a whole number of bytes from 1 to 10485760 (10 MiB)',
+      'retry.maxAttempts: -1 is not a positive integer',
+      "retry.minDelay: '1 second' is not a duration",
+      "logger.warn: 'loud' is not a function",
+      'scheduler: an object is not an RxJS scheduler',
+    ]);
+  });
+
+  it('accepts retry: false, and refuses a minimum delay over the maximum', () => {
+    expect(() => validateConfig({ streamName: 's', retry: false })).not.to.throw();
+    expect(problemsOf({ streamName: 's', retry: true })).to.deep.equal(['retry: true is not false or { maxAttempts?, minDelay?, maxDelay? }']);
+    expect(problemsOf({ streamName: 's', retry: { minDelay: '10s' } })).to.deep.equal(['retry.minDelay: 10000 ms is longer than retry.maxDelay (5000 ms)']);
+  });
+
+  it('refuses a client mixed with region, endpoint or credentials', () => {
+    const client = new KinesisClient({ region: 'us-east-1' });
+    try {
+      expect(problemsOf({ streamName: 's', client, region: 'eu-west-1', endpoint: 'http://localhost:4566' })).to.deep.equal([
+        'client: cannot be combined with region, endpoint; configure them on your KinesisClient',
+      ]);
+      expect(() => validateConfig({ streamName: 's', client })).not.to.throw();
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('refuses a stream ARN that names another stream than streamName', () => {
+    expect(problemsOf({ streamName: 'a', streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/b' })).to.deep.equal([
+      "streamARN: names another stream than streamName 'a'",
+    ]);
+  });
+
+  it('never echoes credential values', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    for (const credentials of [{ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 42, sessionToken: secret }, secret, { accessKeyId: secret }]) {
+      const problems = problemsOf({ streamName: 's', credentials });
+      expect(problems.join('\n')).not.to.include(secret);
+      expect(problems.join('\n')).not.to.include('AKIAEXAMPLE');
+      expect(problems.every((p) => p.startsWith('credentials'))).to.equal(true);
+    }
+    expect(problemsOf({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE' } })).to.deep.equal(['credentials.secretAccessKey: required']);
+  });
+
+  it('refuses a config that is not an object', () => {
+    expect(problemsOf(undefined)).to.deep.equal(['config: expected an object, got undefined']);
+    expect(problemsOf('events')).to.deep.equal(["config: expected an object, got 'events'"]);
+  });
+});
+
+describe('settings', () => {
+  it('fills in the documented defaults', () => {
+    const settings = resolveSettings({ streamName: 's' });
+    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024, durationMs: 5000 });
+    expect(settings.records.maxRecordBytes).to.equal(1024 * 1024);
+    expect(settings.concurrency).to.equal(1);
+    expect(settings.retry).to.deep.equal({ maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 });
+    expect(settings.target).to.deep.equal({ StreamName: 's' });
+  });
+
+  it('caps batch.size at 500 and batch.maxBytes at 5 MiB, with a warning', () => {
+    const logger = recordingLogger();
+    const settings = resolveSettings({ streamName: 's', batch: { size: 1000, maxBytes: 10 * 1024 * 1024 }, logger });
+    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024 });
+    expect(logger.lines).to.deep.equal([
+      { level: 'warn', message: 'batch.size 1000 is over the service limit; using 500' },
+      { level: 'warn', message: 'batch.maxBytes 10485760 is over the service limit; using 5242880' },
+    ]);
+  });
+
+  it('takes the stream name from the ARN, and sends the ARN', () => {
+    const settings = resolveSettings({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
+    expect(settings.streamName).to.equal('orders');
+    expect(settings.target).to.deep.equal({ StreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
+  });
+
+  it('turns retry: false into a single attempt, and durations into milliseconds', () => {
+    expect(resolveSettings({ streamName: 's', retry: false }).retry.maxAttempts).to.equal(1);
+    expect(resolveSettings({ streamName: 's', retry: { minDelay: '1m', maxDelay: '1h' }, batch: { duration: 250 } })).to.deep.include({
+      retry: { maxAttempts: 10, minDelayMs: 60_000, maxDelayMs: 3_600_000 },
+    });
+  });
+
+  it('builds a client whose inspection shows no secret', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const lease = resolveSettings({ streamName: 's', region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }).leaseClient();
+    try {
+      expect(inspect(lease.client, { depth: 10 })).not.to.include(secret);
+    } finally {
+      lease.release();
+    }
+  });
+});

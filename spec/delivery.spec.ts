@@ -1,0 +1,136 @@
+/**
+ * Unit tests of the delivery logic (retry only what failed, bound the attempts, one outcome per
+ * item) with a scripted sender in place of the service.
+ */
+import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { expect } from 'chai';
+import { deliverBatch } from '../lib/delivery.js';
+import type { DeliveryOptions } from '../lib/delivery.js';
+import { SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
+import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
+import type { PreparedRecord } from '../lib/records.js';
+import { backoffDelay } from '../lib/retry.js';
+import { recordingLogger, silentLogger } from './support/collect.js';
+
+const accepted = (item: string): PreparedRecord<string> => ({
+  accepted: true,
+  item,
+  partitionKey: `key-${item}`,
+  explicitHashKey: undefined,
+  data: Buffer.from(item),
+  bytes: item.length + 4 + item.length,
+});
+const rejected = (item: string): PreparedRecord<string> => ({
+  accepted: false,
+  item,
+  partitionKey: undefined,
+  errorCode: 'SerializationError',
+  errorMessage: 'nope',
+  bytes: 0,
+});
+
+const ok = (n: number): EntryOutcome => ({ ok: true, shardId: 'shardId-000000000000', sequenceNumber: String(n) });
+const throttled: EntryOutcome = { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', retryable: true };
+const missing: EntryOutcome = { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false };
+
+/** A sender that answers with `decide(item, call)` per entry and keeps every request it got. */
+function scriptedSender(decide: (item: string, call: number) => EntryOutcome): SendPutRecords & { calls: string[][] } {
+  const calls: string[][] = [];
+  const send = async (entries: PutRecordsRequestEntry[]) => {
+    const items = entries.map((e) => Buffer.from(e.Data!).toString());
+    calls.push(items);
+    return items.map((item) => decide(item, calls.length));
+  };
+  return Object.assign(send, { calls });
+}
+
+function options(send: SendPutRecords, overrides: Partial<DeliveryOptions> = {}): DeliveryOptions {
+  return { streamName: 's', send, retry: { maxAttempts: 5, minDelayMs: 1, maxDelayMs: 2 }, requestLimits: SERVICE_REQUEST_LIMITS, logger: silentLogger, ...overrides };
+}
+
+const signal = new AbortController().signal;
+
+describe('deliverBatch', () => {
+  it('resends only the records that failed with a retryable code', async () => {
+    const send = scriptedSender((item, call) => (call === 1 && (item === 'b' || item === 'd') ? throttled : ok(call)));
+    const result = await deliverBatch(['a', 'b', 'c', 'd'].map(accepted), options(send), signal);
+    expect(send.calls).to.deep.equal([['a', 'b', 'c', 'd'], ['b', 'd']]);
+    expect(result).to.include({ recordCount: 4, successfulRecordCount: 4, failedRecordCount: 0, attempts: 2 });
+    expect(result.records.map((r) => [r.item, r.status, r.attempts])).to.deep.equal([
+      ['a', 'ok', 1],
+      ['b', 'ok', 2],
+      ['c', 'ok', 1],
+      ['d', 'ok', 2],
+    ]);
+  });
+
+  it('stops after maxAttempts and reports the last error code', async () => {
+    const send = scriptedSender(() => throttled);
+    const logger = recordingLogger();
+    const result = await deliverBatch(['a', 'b'].map(accepted), options(send, { logger }), signal);
+    expect(send.calls).to.have.length(5);
+    expect(result).to.include({ failedRecordCount: 2, attempts: 5 });
+    for (const record of result.records) expect(record).to.include({ status: 'failed', errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', attempts: 5 });
+    expect(logger.lines.filter((l) => l.level === 'debug')).to.have.length(4);
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).to.deep.equal([
+      "2 of 2 records not written to stream 's': ProvisionedThroughputExceededException x2",
+    ]);
+  });
+
+  it('does not retry a non-retryable error', async () => {
+    const send = scriptedSender(() => missing);
+    const result = await deliverBatch(['a', 'b'].map(accepted), options(send), signal);
+    expect(send.calls).to.have.length(1);
+    expect(result.records.map((r) => r.status === 'failed' && r.errorCode)).to.deep.equal(['ResourceNotFoundException', 'ResourceNotFoundException']);
+  });
+
+  it('makes a single attempt when retries are off', async () => {
+    const send = scriptedSender(() => throttled);
+    const result = await deliverBatch(['a'].map(accepted), options(send, { retry: { maxAttempts: 1, minDelayMs: 0, maxDelayMs: 0 } }), signal);
+    expect(send.calls).to.have.length(1);
+    expect(result.failedRecordCount).to.equal(1);
+  });
+
+  it('reports rejected records in place, without sending them', async () => {
+    const send = scriptedSender((_, call) => ok(call));
+    const result = await deliverBatch([accepted('a'), rejected('b'), accepted('c'), rejected('d')], options(send), signal);
+    expect(send.calls).to.deep.equal([['a', 'c']]);
+    expect(result.records.map((r) => [r.item, r.status, r.attempts])).to.deep.equal([
+      ['a', 'ok', 1],
+      ['b', 'failed', 0],
+      ['c', 'ok', 1],
+      ['d', 'failed', 0],
+    ]);
+    expect(result.records[1]).to.not.have.property('partitionKey');
+    expect(result.bytes).to.equal(6 + 6);
+  });
+
+  it('sends nothing for a batch of rejected records', async () => {
+    const send = scriptedSender(() => ok(0));
+    const result = await deliverBatch([rejected('a')], options(send), signal);
+    expect(send.calls).to.deep.equal([]);
+    expect(result).to.include({ attempts: 0, failedRecordCount: 1, bytes: 0 });
+  });
+
+  it('stops waiting to retry when aborted', async () => {
+    const controller = new AbortController();
+    const send = scriptedSender(() => {
+      setTimeout(() => controller.abort(), 5);
+      return throttled;
+    });
+    const delivery = deliverBatch(['a'].map(accepted), options(send, { retry: { maxAttempts: 5, minDelayMs: 1000, maxDelayMs: 1000 } }), controller.signal);
+    const error = await delivery.then(() => undefined, (e: unknown) => e);
+    expect(error).to.have.property('name', 'AbortError');
+    expect(send.calls).to.have.length(1);
+  });
+});
+
+describe('backoffDelay', () => {
+  const policy = { maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 };
+  it('doubles its ceiling per retry up to maxDelay, never below minDelay', () => {
+    expect([1, 2, 3, 10].map((retry) => backoffDelay(policy, retry, () => 0.999999))).to.satisfy((delays: number[]) =>
+      delays.every((d, i) => Math.abs(d - [200, 400, 800, 5000][i]!) < 1),
+    );
+    expect(backoffDelay(policy, 7, () => 0)).to.equal(100);
+  });
+});

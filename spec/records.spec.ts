@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { explicitHashKeyOf, partitionKeyOf } from '../lib/partitionKey.js';
+import { prepareRecord } from '../lib/records.js';
+import type { PreparedRecord, RecordOptions } from '../lib/records.js';
+import { defaultSerialize } from '../lib/serialize.js';
+
+function options<T>(overrides: Partial<RecordOptions<T>> = {}): RecordOptions<T> {
+  return { partitionKeyOf: partitionKeyOf<T>('id'), explicitHashKeyOf: explicitHashKeyOf<T>(undefined), serialize: defaultSerialize, maxRecordBytes: 1024 * 1024, ...overrides };
+}
+
+/** `[errorCode, errorMessage]` of a rejected record, or `'accepted'`. */
+function verdict(record: PreparedRecord<unknown>): string | [string, string] {
+  return record.accepted ? 'accepted' : [record.errorCode, record.errorMessage];
+}
+
+describe('record preparation', () => {
+  describe('partition keys', () => {
+    it('reads a field path, nested, and writes numbers in decimal', () => {
+      const record = prepareRecord({ order: { id: 17 } }, options({ partitionKeyOf: partitionKeyOf('order.id') }));
+      expect(record).to.include({ accepted: true, partitionKey: '17' });
+    });
+
+    it('rejects a missing, empty, non-string or over-long key with a reason', () => {
+      const cases: [unknown, string][] = [
+        [{}, "field 'id' is missing, expected a string or number"],
+        [{ id: null }, "field 'id' is null, expected a string or number"],
+        [{ id: { a: 1 } }, "field 'id' is object, expected a string or number"],
+        [{ id: '' }, "field 'id' is empty"],
+        [{ id: 'k'.repeat(257) }, "field 'id' is 257 characters long, over the limit of 256"],
+        ['not an object', "field 'id' is missing, expected a string or number"],
+      ];
+      for (const [item, message] of cases) expect(verdict(prepareRecord(item, options()))).to.deep.equal(['InvalidPartitionKey', message]);
+      expect(prepareRecord({ id: 'k'.repeat(256) }, options())).to.include({ accepted: true });
+    });
+
+    it('rejects the record when the key function throws or returns garbage', () => {
+      const throwing = partitionKeyOf<unknown>(() => {
+        throw new Error('no key today');
+      });
+      expect(verdict(prepareRecord({}, options({ partitionKeyOf: throwing })))).to.deep.equal(['InvalidPartitionKey', 'partitionKey function threw: no key today']);
+      const garbage = partitionKeyOf<unknown>(() => ({}) as unknown as string);
+      expect(verdict(prepareRecord({}, options({ partitionKeyOf: garbage })))).to.deep.equal([
+        'InvalidPartitionKey',
+        'the key returned by partitionKey is object, expected a string or number',
+      ]);
+    });
+
+    it('defaults to a fresh UUID v4 per record', () => {
+      const keyOf = partitionKeyOf<unknown>(undefined);
+      const keys = new Set(Array.from({ length: 100 }, () => keyOf({})));
+      expect(keys.size).to.equal(100);
+    });
+  });
+
+  describe('explicit hash keys', () => {
+    const hashOf = explicitHashKeyOf<string>((item) => item);
+    const max = ((1n << 128n) - 1n).toString();
+    it('accepts decimal keys from 0 to 2^128-1, and undefined', () => {
+      expect(hashOf('0')).to.equal('0');
+      expect(hashOf(max)).to.equal(max);
+      expect(explicitHashKeyOf<string>(() => undefined)('x')).to.equal(undefined);
+    });
+    it('rejects anything else with InvalidExplicitHashKey', () => {
+      for (const bad of ['-1', '01', '1.5', 'abc', '', (1n << 128n).toString()]) {
+        expect(verdict(prepareRecord(bad, options({ partitionKeyOf: () => 'k', explicitHashKeyOf: hashOf })))[0]).to.equal('InvalidExplicitHashKey');
+      }
+    });
+  });
+
+  describe('serialization', () => {
+    const dataOf = (item: unknown): string => {
+      const record = prepareRecord(item, options({ partitionKeyOf: () => 'k' }));
+      if (!record.accepted) throw new Error(record.errorMessage);
+      return Buffer.from(record.data).toString('utf8');
+    };
+    it('sends bytes as is, strings as UTF-8 and the rest as JSON', () => {
+      const bytes = new Uint8Array([0, 255, 1]);
+      const record = prepareRecord(bytes, options({ partitionKeyOf: () => 'k' }));
+      expect(record.accepted && record.data).to.equal(bytes);
+      expect(dataOf('héllo')).to.equal('héllo');
+      expect(dataOf({ a: [1, 'b'] })).to.equal('{"a":[1,"b"]}');
+      expect(dataOf(null)).to.equal('null');
+    });
+    it('rejects circular structures, BigInt and undefined with SerializationError', () => {
+      const circular: Record<string, unknown> = {};
+      circular['self'] = circular;
+      for (const item of [circular, { n: 1n }, undefined, () => 1]) {
+        const record = prepareRecord(item, options({ partitionKeyOf: () => 'k' }));
+        expect(verdict(record)[0]).to.equal('SerializationError');
+      }
+      const record = prepareRecord(undefined, options({ partitionKeyOf: () => 'k' }));
+      expect(verdict(record)[1]).to.equal('cannot serialize the item: JSON.stringify gives no text for undefined');
+    });
+    it('rejects a serializer that throws or returns neither bytes nor a string', () => {
+      const throwing = () => {
+        throw new Error('nope');
+      };
+      expect(verdict(prepareRecord({}, options({ partitionKeyOf: () => 'k', serialize: throwing })))).to.deep.equal(['SerializationError', 'cannot serialize the item: nope']);
+      const numeric = (() => 7) as unknown as () => string;
+      expect(verdict(prepareRecord({}, options({ partitionKeyOf: () => 'k', serialize: numeric })))).to.deep.equal([
+        'SerializationError',
+        'serialize returned number, expected a Uint8Array or a string',
+      ]);
+    });
+  });
+
+  describe('size', () => {
+    it('counts data plus the UTF-8 bytes of the key against maxRecordBytes', () => {
+      const prepare = (data: string, key: string) => prepareRecord(data, options<string>({ partitionKeyOf: () => key, maxRecordBytes: 10 }));
+      expect(prepare('12345', 'éé')).to.include({ accepted: true, bytes: 9 });
+      expect(prepare('123456', 'éé')).to.include({ accepted: true, bytes: 10 });
+      expect(verdict(prepare('1234567', 'éé'))).to.deep.equal(['RecordTooLarge', 'record is 11 bytes (data 7 bytes + partition key 4 bytes), over the limit of 10 bytes']);
+    });
+  });
+});
