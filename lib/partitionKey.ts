@@ -55,17 +55,18 @@ export function partitionKeyOf<T>(option: string | ((item: T) => string | number
   if (typeof option === 'string') {
     const read = readFieldPath(option);
     const origin = `field '${option}'`;
-    return (item) => checkedKey(read(item), origin);
+    return (item) => checkedKey(call(read, item, `reading ${origin}`, reject), origin);
   }
-  return (item) => {
-    let value: unknown;
-    try {
-      value = option(item);
-    } catch (error) {
-      return reject(`partitionKey function threw: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return checkedKey(value, 'the key returned by partitionKey');
-  };
+  return (item) => checkedKey(call(option, item, 'partitionKey function', reject), 'the key returned by partitionKey');
+}
+
+/** Calls a user callback; what it throws becomes a rejection of the record, not an error of the stream. */
+function call<T>(callback: (item: T) => unknown, item: T, what: string, fail: (message: string) => never): unknown {
+  try {
+    return callback(item);
+  } catch (error) {
+    return fail(`${what} threw: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 const HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
@@ -82,12 +83,7 @@ export function explicitHashKeyOf<T>(option: ((item: T) => string | undefined) |
     throw new RecordRejection('InvalidExplicitHashKey', message);
   };
   return (item) => {
-    let value: unknown;
-    try {
-      value = option(item);
-    } catch (error) {
-      return invalid(`explicitHashKey function threw: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const value = call(option, item, 'explicitHashKey function', invalid);
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || !HASH_KEY_PATTERN.test(value) || BigInt(value) > MAX_EXPLICIT_HASH_KEY) {
       const shown = typeof value === 'string' ? `'${value.slice(0, 60)}'` : typeof value;

@@ -113,3 +113,15 @@ describe('record preparation', () => {
     });
   });
 });
+
+describe('record preparation with hostile items', () => {
+  it('rejects an item whose key field getter throws, instead of erroring the stream', () => {
+    const item = Object.defineProperty({}, 'id', {
+      get() {
+        throw new Error('getter exploded');
+      },
+    });
+    const record = prepareRecord(item, options());
+    expect(record.accepted ? 'accepted' : [record.errorCode, record.errorMessage]).to.deep.equal(['InvalidPartitionKey', "reading field 'id' threw: getter exploded"]);
+  });
+});
