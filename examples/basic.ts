@@ -1,8 +1,9 @@
 /**
  * Basic: `streamName` only; every record gets a random UUID partition key.
  *
- * With no `partitionKey`, every record gets a fresh random UUID as its
- * partition key, so records spread evenly over the shards (with no order between them).
+ * With no `partitionKey`, every record gets a fresh random UUID v4 as its partition key, so
+ * records spread evenly over the shards, with no ordering between them. Each batch result has
+ * one outcome per item, in order: the key it got, and its shard and sequence number (or error).
  *
  * Run: npm run example -- basic
  * (embedded kinesalite; set KINESIS_ENDPOINT, KINESIS_STREAM, AWS_REGION to use another Kinesis)

@@ -125,13 +125,13 @@ try {
     ['failed records', failed === 0 ? '0' : `${fmt(failed)}: ${failureList.join(', ')}`],
     ['throughput', `${fmt(rate)} records/s (${seconds(sendMs)})`],
     ['read back', `${fmt(stored.length)} records in ${seconds(readMs)} (by shard ${shardList.join(', ')})`],
-    ['check', `${fmt(keys.size - mismatchedKeys.length)} of ${fmt(keys.size)} customer keys have the same count sent and read back` +
+    ['check', `${fmt(keys.size - mismatchedKeys.length)} of ${fmt(keys.size)} customer keys read back as many records as were generated` +
       (duplicates > 0 ? `; ${fmt(duplicates)} duplicates` : '') + (malformed > 0 ? `; ${fmt(malformed)} records under the wrong key` : '')],
   ];
   console.log('\nSummary');
   for (const [label, value] of rows) console.log(`  ${label.padEnd(15)} ${value}`);
   if (mismatchedKeys.length > 0) {
-    const sample = mismatchedKeys.slice(0, 5).map((key) => `${key} sent ${generatedByKey.get(key) ?? 0}, read ${storedByKey.get(key) ?? 0}`);
+    const sample = mismatchedKeys.slice(0, 5).map((key) => `${key} expected ${generatedByKey.get(key) ?? 0}, read ${storedByKey.get(key) ?? 0}`);
     console.log(`  mismatches      ${sample.join('; ')}${mismatchedKeys.length > 5 ? '; ...' : ''}`);
   }
   console.log(ok ? `\nOK: all ${fmt(records)} records delivered and read back` : '\nFAILED: not every record was delivered and read back');

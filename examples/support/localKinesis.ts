@@ -19,7 +19,6 @@ export interface StoredRecord {
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly partitionKey: string;
-  readonly explicitHashKey?: string;
   readonly data: Uint8Array;
 }
 

@@ -5,7 +5,8 @@
  *   and the stream is created on it. Nothing else needs to run.
  * - `KINESIS_ENDPOINT` set (LocalStack, kinesis-mock, a VPC endpoint, ...): records go there, to
  *   the stream named by `KINESIS_STREAM` (or the example's own stream name), in `AWS_REGION`.
- *   That stream must already exist, and credentials come from the standard AWS chain.
+ *   That stream must already exist, and credentials come from the standard AWS chain (for
+ *   LocalStack, e.g. `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`).
  *
  * @example
  * ```ts
@@ -31,8 +32,6 @@ export interface Connection {
 export interface ExampleTarget {
   readonly streamName: string;
   readonly connection: Connection;
-  /** `true` when this is the embedded kinesalite (with its dummy credentials). */
-  readonly embedded: boolean;
   /** Stops the embedded kinesalite (a no-op for an external endpoint), so the process can exit. */
   close(): Promise<void>;
 }
@@ -51,7 +50,6 @@ export async function exampleTarget(streamName: string, shards = 1): Promise<Exa
     const target: ExampleTarget = {
       streamName: process.env['KINESIS_STREAM'] || streamName,
       connection: region ? { endpoint, region } : { endpoint },
-      embedded: false,
       close: async () => undefined,
     };
     console.error(`sending to stream '${target.streamName}' at ${endpoint} (KINESIS_ENDPOINT)`);
@@ -69,7 +67,6 @@ export async function exampleTarget(streamName: string, shards = 1): Promise<Exa
   return {
     streamName,
     connection: { endpoint: local.endpoint, credentials: local.credentials },
-    embedded: true,
     close: () => local.close(),
   };
 }
