@@ -219,6 +219,16 @@ export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
 /**
  * The configuration of {@link toKinesis}, derived from its io-ts codec. Every field is described
  * on the codec; `T` is the type of the items, used by the item callbacks.
+ *
+ * @example
+ * ```ts
+ * const config: ToKinesisConfig<Order> = {
+ *   streamName: 'orders',
+ *   partitionKey: 'customer_id',
+ *   batch: { size: 500, duration: '1s' },
+ * };
+ * ```
+ * @useDeclaredType
  */
 export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
 
