@@ -134,6 +134,34 @@ export const BatchConfig = t.partial({
   maxBytes: PositiveInteger,
 });
 
+/** How much is waiting in the operator: records that entered it and have no final outcome yet, and their bytes. */
+export interface Backlog {
+  /** Records waiting: buffered, queued or in flight. */
+  readonly records: number;
+  /** Their data plus partition key bytes. */
+  readonly bytes: number;
+}
+
+/** The `backlog` block: a bound on what waits in memory, and a hook to apply backpressure. */
+export const BacklogConfig = t.partial({
+  /** Records waiting at most (buffered, queued or in flight). Default: no bound. */
+  maxRecords: PositiveInteger,
+  /** Bytes waiting at most (a single record larger than this is let in when nothing waits). Default: no bound. */
+  maxBytes: PositiveInteger,
+  /**
+   * What happens to an item that would take the backlog over a bound. `'fail'`: it is reported at
+   * once, in a result of its own, as failed with `BufferOverflow`, and nothing else changes.
+   * `'error'`: the operator takes no more items; what waits is sent and reported, then the output
+   * errors with a {@link KinesisBacklogOverflowError} that carries the refused item. Default `'fail'`.
+   */
+  overflow: refined<'fail' | 'error'>("'fail' or 'error'", (u): u is 'fail' | 'error' => u === 'fail' || u === 'error'),
+  /**
+   * Called with the backlog each time it changes: pause a source able to pause (a Node stream, a
+   * queue consumer) above a high-water mark, and resume it below a low one.
+   */
+  onChange: callback<(backlog: Backlog) => void>(),
+});
+
 /** The `retry` block: how records that failed with a retryable error are sent again. */
 export const RetryConfig = t.partial({
   /** `PutRecords` attempts a record may take in all, the first included. Default 10. */
@@ -210,6 +238,8 @@ export function toKinesisConfigCodec<T>() {
     logger: LoggerCodec,
     /** Scheduler for the time-based flush (use a `TestScheduler` for virtual time). Default: `asyncScheduler`. */
     scheduler: Scheduler,
+    /** A bound on the records and bytes waiting in memory, and a hook for backpressure. Default: no bound. */
+    backlog: BacklogConfig,
   });
 }
 
@@ -301,7 +331,7 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
 export function validateConfig<T>(input: unknown): ToKinesisConfig<T> {
   if (!isObject(input)) throw new KinesisConfigError([`config: expected an object, got ${describeValue(input, '')}`]);
   const problems = unknownFields(input, ToKinesisConfig.props, '');
-  for (const [key, codec] of [['batch', BatchConfig], ['retry', RetryConfig]] as const) {
+  for (const [key, codec] of [['batch', BatchConfig], ['retry', RetryConfig], ['backlog', BacklogConfig]] as const) {
     const block = input[key];
     if (isObject(block)) problems.push(...unknownFields(block, codec.props, `${key}.`));
   }

@@ -10,7 +10,7 @@ import { planRequests } from './planner.js';
 import type { RequestLimits, Sendable } from './planner.js';
 import type { SendPutRecords } from './putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from './records.js';
-import { batchResult, summarizeFailures } from './results.js';
+import { batchResult, failedRecord, summarizeFailures } from './results.js';
 import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
 import { backoffDelay } from './retry.js';
 import type { RetryPolicy } from './retry.js';
@@ -28,14 +28,6 @@ export interface DeliveryOptions {
 interface Slot<T> extends Sendable {
   readonly record: AcceptedRecord<T>;
   readonly position: number;
-}
-
-/** The outcome of a record refused before sending. */
-function rejectedOutcome<T>(record: Extract<PreparedRecord<T>, { accepted: false }>): KinesisRecordResult<T> {
-  const { item, partitionKey, errorCode, errorMessage } = record;
-  return partitionKey === undefined
-    ? { status: 'failed', item, errorCode, errorMessage, attempts: 0 }
-    : { status: 'failed', item, partitionKey, errorCode, errorMessage, attempts: 0 };
 }
 
 /**
@@ -64,7 +56,7 @@ export async function deliverBatch<T>(
       waiting.push({ record, position });
       bytes += record.bytes;
     } else {
-      outcomes[position] = rejectedOutcome(record);
+      outcomes[position] = failedRecord(record.item, record.partitionKey, record.errorCode, record.errorMessage, 0);
     }
   });
 
@@ -87,7 +79,7 @@ export async function deliverBatch<T>(
         } else if (result.retryable && attempts < retry.maxAttempts) {
           again.push(slot);
         } else {
-          outcomes[slot.position] = { status: 'failed', item, partitionKey, errorCode: result.errorCode, errorMessage: result.errorMessage, attempts };
+          outcomes[slot.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts);
         }
       });
     }

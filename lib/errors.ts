@@ -36,14 +36,45 @@ export class KinesisConfigError extends Error {
 }
 
 /**
+ * The error of a `toKinesis` output whose `backlog.overflow` is `'error'`, when an item would
+ * have taken the backlog over its bound. Everything that was waiting was sent and reported
+ * first; the refused item (and any later ones) was not sent.
+ *
+ * @typeParam T - The type of the items.
+ */
+export class KinesisBacklogOverflowError<T = unknown> extends Error {
+  /** Always `'KinesisBacklogOverflowError'`. */
+  override readonly name = 'KinesisBacklogOverflowError' as const;
+
+  /**
+   * @param item - The item that was refused.
+   * @param records - Records waiting when it came.
+   * @param bytes - Bytes waiting when it came.
+   * @param message - What went over which bound.
+   */
+  constructor(
+    /** The item that was refused. */
+    readonly item: T,
+    /** Records waiting when it came. */
+    readonly records: number,
+    /** Bytes waiting when it came. */
+    readonly bytes: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The client-side error codes a record can fail with before it is sent.
  *
  * - `InvalidPartitionKey`: the key is missing, not a string or number, empty, or over 256 characters.
  * - `InvalidExplicitHashKey`: not a decimal integer in 0 .. 2^128-1.
  * - `SerializationError`: the item could not be turned into bytes (circular, BigInt, `undefined`, a throwing serializer).
  * - `RecordTooLarge`: data plus partition key is over `maxRecordBytes`.
+ * - `BufferOverflow`: the backlog was at its bound (`backlog.maxRecords` / `backlog.maxBytes`) when the item came.
  */
-export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge';
+export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge' | 'BufferOverflow';
 
 /**
  * Internal: why one record was refused before sending. Thrown by the per-record steps (key,

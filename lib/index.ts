@@ -12,9 +12,10 @@
  */
 export { toKinesis } from './toKinesis.js';
 export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, RetryConfig, DEFAULTS, validateConfig } from './config.js';
-export type { KinesisCredentials, Logger } from './config.js';
+export { BacklogConfig } from './config.js';
+export type { Backlog, KinesisCredentials, Logger } from './config.js';
 export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './results.js';
-export { KinesisConfigError } from './errors.js';
+export { KinesisConfigError, KinesisBacklogOverflowError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export { Duration, durationToMs } from './duration.js';
 export type { DurationString } from './duration.js';

@@ -65,6 +65,22 @@ export interface KinesisBatchResult<T> {
 }
 
 /**
+ * The outcome of a record that was not written.
+ *
+ * @param item - The item.
+ * @param partitionKey - Its key, when one could be computed.
+ * @param errorCode - Why, as a code.
+ * @param errorMessage - Why, in words.
+ * @param attempts - `PutRecords` attempts it took (0 when refused before sending).
+ * @returns The failure; `partitionKey` is left out when unknown.
+ */
+export function failedRecord<T>(item: T, partitionKey: string | undefined, errorCode: string, errorMessage: string, attempts: number): KinesisRecordFailure<T> {
+  return partitionKey === undefined
+    ? { status: 'failed', item, errorCode, errorMessage, attempts }
+    : { status: 'failed', item, partitionKey, errorCode, errorMessage, attempts };
+}
+
+/**
  * Assembles a batch result from the final outcome of every record.
  *
  * @param streamName - The stream written to.

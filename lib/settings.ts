@@ -5,6 +5,7 @@
  * @module
  */
 import { asyncScheduler } from 'rxjs';
+import type { BacklogLimits } from './backlog.js';
 import type { BatchLimits } from './batching.js';
 import { leaseClient } from './client.js';
 import type { ClientLease } from './client.js';
@@ -30,6 +31,7 @@ export interface Settings<T> {
   readonly concurrency: number;
   readonly retry: RetryPolicy;
   readonly logger: Logger;
+  readonly backlog: BacklogLimits;
   readonly leaseClient: () => ClientLease;
 }
 
@@ -85,6 +87,12 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
     concurrency,
     retry: { maxAttempts: retry.maxAttempts, minDelayMs: durationToMs(retry.minDelay)!, maxDelayMs: durationToMs(retry.maxDelay)! },
     logger,
+    backlog: {
+      maxRecords: valid.backlog?.maxRecords ?? Infinity,
+      maxBytes: valid.backlog?.maxBytes ?? Infinity,
+      overflow: valid.backlog?.overflow ?? 'fail',
+      onChange: valid.backlog?.onChange,
+    },
     leaseClient: () =>
       leaseClient({ client: valid.client, region: valid.region, endpoint: valid.endpoint, credentials: valid.credentials, maxSockets: concurrency }),
   };

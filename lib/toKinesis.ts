@@ -1,5 +1,6 @@
-import { catchError, EMPTY, map, mergeMap, Observable } from 'rxjs';
+import { catchError, EMPTY, filter, map, mergeMap, Observable, tap } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
+import { BacklogCounter } from './backlog.js';
 import { batchBy } from './batching.js';
 import type { ToKinesisConfig } from './config.js';
 import { deliverBatch } from './delivery.js';
@@ -7,7 +8,9 @@ import type { DeliveryOptions } from './delivery.js';
 import { putRecordsSender } from './putRecords.js';
 import { prepareRecord } from './records.js';
 import type { PreparedRecord } from './records.js';
+import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
+import { KinesisBacklogOverflowError } from './errors.js';
 import { resolveSettings } from './settings.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
@@ -45,6 +48,12 @@ function deliver<T>(batch: PreparedRecord<T>[], options: DeliveryOptions): Obser
  * is sent and reported first, then the error is passed on. Unsubscribing stops the timers and
  * aborts the requests in flight.
  *
+ * Memory: what waits (records that entered and have no outcome yet) can be bounded with
+ * `backlog.maxRecords` / `backlog.maxBytes`; an item over the bound is reported as failed with
+ * `BufferOverflow` (or, with `overflow: 'error'`, ends the output with a
+ * {@link KinesisBacklogOverflowError} once what waits is reported). `backlog.onChange` reports the
+ * backlog as it changes, so that a source able to pause can be paused.
+ *
  * @example
  * ```ts
  * import { toKinesis } from 'rxjs-kinesis';
@@ -70,21 +79,35 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         requestLimits: settings.requestLimits,
         logger: settings.logger,
       };
-      let sourceError: { error: unknown } | undefined;
+      const backlog = new BacklogCounter(settings.backlog);
+      /** Lets a record into the backlog; or reports it at once (`'fail'`), or stops the input (`'error'`). */
+      const admit = (record: PreparedRecord<T>): record is PreparedRecord<T> => {
+        const overflow = backlog.overflow(record.bytes);
+        if (overflow === undefined) {
+          backlog.change(1, record.bytes);
+          return true;
+        }
+        if (settings.backlog.overflow === 'error') throw new KinesisBacklogOverflowError(record.item, backlog.records, backlog.bytes, overflow);
+        subscriber.next(batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, 'BufferOverflow', overflow, 0)], 0, 0, performance.now()));
+        return false;
+      };
+      let inputError: { error: unknown } | undefined;
       const subscription = source
         .pipe(
+          map((item) => prepareRecord(item, settings.records)),
+          filter(admit),
           catchError((error: unknown) => {
-            sourceError = { error };
+            inputError = { error };
             return EMPTY;
           }),
-          map((item) => prepareRecord(item, settings.records)),
           batchBy(settings.batch),
           mergeMap((batch) => deliver(batch, delivery), settings.concurrency),
+          tap((result) => backlog.change(-result.recordCount, -result.bytes)),
         )
         .subscribe({
           next: (result) => subscriber.next(result),
           error: (error: unknown) => subscriber.error(error),
-          complete: () => (sourceError === undefined ? subscriber.complete() : subscriber.error(sourceError.error)),
+          complete: () => (inputError === undefined ? subscriber.complete() : subscriber.error(inputError.error)),
         });
       return () => {
         subscription.unsubscribe();

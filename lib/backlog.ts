@@ -1,0 +1,55 @@
+/**
+ * The backlog: what waits in the operator (records that entered it and have no final outcome
+ * yet), its bound, and the hook that lets a source apply backpressure.
+ *
+ * @module
+ */
+import type { Backlog } from './config.js';
+import { formatBytes } from './sizes.js';
+
+/** The resolved `backlog` settings. */
+export interface BacklogLimits {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly overflow: 'fail' | 'error';
+  readonly onChange: ((backlog: Backlog) => void) | undefined;
+}
+
+/** Counts what waits, and says whether one more record fits. One per subscription. */
+export class BacklogCounter {
+  #records = 0;
+  #bytes = 0;
+
+  /** @param limits - The bound and the change hook. */
+  constructor(private readonly limits: BacklogLimits) {}
+
+  /** Records waiting. */
+  get records(): number {
+    return this.#records;
+  }
+
+  /** Bytes waiting. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Why a record of `bytes` does not fit, or `undefined` when it does. A record larger than
+   * `maxBytes` on its own fits when nothing waits, so that it can go at all.
+   */
+  overflow(bytes: number): string | undefined {
+    const { maxRecords, maxBytes } = this.limits;
+    if (this.#records + 1 > maxRecords) return `backlog is full: ${this.#records} records waiting, the bound is ${maxRecords}`;
+    if (this.#records > 0 && this.#bytes + bytes > maxBytes) {
+      return `backlog is full: ${formatBytes(this.#bytes)} waiting, ${formatBytes(bytes)} more would go over the bound of ${formatBytes(maxBytes)}`;
+    }
+    return undefined;
+  }
+
+  /** Counts records in (`count` > 0) or out (`count` < 0). */
+  change(count: number, bytes: number): void {
+    this.#records += count;
+    this.#bytes += bytes;
+    this.limits.onChange?.({ records: this.#records, bytes: this.#bytes });
+  }
+}

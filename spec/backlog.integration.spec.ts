@@ -1,0 +1,104 @@
+/**
+ * The memory bound (`backlog`) and backpressure, against kinesalite, reading the stream back.
+ */
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import { from, Observable, range } from 'rxjs';
+import { KinesisBacklogOverflowError, toKinesis } from '../lib/index.js';
+import type { KinesisBatchResult } from '../lib/index.js';
+import { collect, outcomes, silentLogger } from './support/collect.js';
+import { localKinesis, uniqueStreamName } from './support/hooks.js';
+
+async function newStream(): Promise<string> {
+  const name = uniqueStreamName('backlog');
+  await localKinesis().createStream(name, 2);
+  return name;
+}
+
+const connection = () => ({ endpoint: localKinesis().endpoint, credentials: localKinesis().credentials, logger: silentLogger });
+const idsInStream = async (stream: string) => (await localKinesis().readStream(stream)).map((r) => Number(Buffer.from(r.data).toString()));
+
+describe('backlog bound and backpressure', function () {
+  this.timeout(60_000);
+
+  it("reports items over backlog.maxRecords at once as BufferOverflow ('fail'), and sends the rest", async () => {
+    const stream = await newStream();
+    const batches = await collect(range(0, 3000).pipe(toKinesis({ streamName: stream, ...connection(), batch: { size: 100 }, backlog: { maxRecords: 600 } })));
+    const results = outcomes(batches);
+    expect(results).to.have.length(3000);
+    expect(new Set(results.map((r) => r.item)).size).to.equal(3000);
+    const overflowed = results.filter((r) => r.status === 'failed');
+    expect(overflowed).to.have.length(2400);
+    for (const r of overflowed) expect(r).to.include({ errorCode: 'BufferOverflow', errorMessage: 'backlog is full: 600 records waiting, the bound is 600', attempts: 0 });
+    const sent = results.filter((r) => r.status === 'ok').map((r) => r.item).sort((a, b) => a - b);
+    expect(sent).to.deep.equal(Array.from({ length: 600 }, (_, i) => i));
+    expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal(sent);
+  });
+
+  it('bounds the bytes waiting with backlog.maxBytes', async () => {
+    const stream = await newStream();
+    const items = Array.from({ length: 50 }, (_, i) => `${i}`.padEnd(1000, ' '));
+    const batches = await collect(from(items).pipe(toKinesis({ streamName: stream, ...connection(), partitionKey: () => 'k', backlog: { maxBytes: 10_000 } })));
+    const ok = outcomes(batches).filter((r) => r.status === 'ok');
+    expect(ok).to.have.length(9); // 9 x 1001 bytes fit in 10,000
+    expect(await localKinesis().readStream(stream)).to.have.length(9);
+  });
+
+  it("with overflow: 'error', sends and reports what waits, then errors with the refused item", async () => {
+    const stream = await newStream();
+    const seen: KinesisBatchResult<number>[] = [];
+    const error = await new Promise<unknown>((resolve) => {
+      range(0, 1000)
+        .pipe(toKinesis({ streamName: stream, ...connection(), batch: { size: 100 }, backlog: { maxRecords: 250, overflow: 'error' } }))
+        .subscribe({ next: (r) => seen.push(r), error: resolve, complete: () => resolve('completed') });
+    });
+    expect(error).to.be.instanceOf(KinesisBacklogOverflowError);
+    expect(error).to.include({ name: 'KinesisBacklogOverflowError', item: 250, records: 250 });
+    expect(outcomes(seen).map((r) => r.item)).to.deep.equal(Array.from({ length: 250 }, (_, i) => i));
+    expect(outcomes(seen).every((r) => r.status === 'ok')).to.equal(true);
+    expect(await localKinesis().readStream(stream)).to.have.length(250);
+  });
+
+  it('lets a pausable source apply backpressure through backlog.onChange, in bounded memory, losing nothing', async () => {
+    const stream = await newStream();
+    const total = 20_000;
+    const readable = Readable.from((function* () {
+      for (let i = 0; i < total; i++) yield i;
+    })());
+    const items$ = new Observable<number>((subscriber) => {
+      readable.on('data', (item: number) => subscriber.next(item));
+      readable.once('end', () => subscriber.complete());
+      readable.once('error', (error) => subscriber.error(error));
+      return () => readable.destroy();
+    });
+    let peak = 0;
+    let pauses = 0;
+    const batches = await collect(
+      items$.pipe(
+        toKinesis({
+          streamName: stream,
+          ...connection(),
+          batch: { size: 250, duration: '10ms' },
+          backlog: {
+            maxRecords: 1000,
+            onChange: ({ records }) => {
+              peak = Math.max(peak, records);
+              if (records >= 1000 && !readable.isPaused()) {
+                pauses++;
+                readable.pause();
+              } else if (records <= 250 && readable.isPaused()) {
+                readable.resume();
+              }
+            },
+          },
+        }),
+      ),
+    );
+    const results = outcomes(batches);
+    expect(results.filter((r) => r.status === 'failed')).to.deep.equal([]);
+    expect(results).to.have.length(total);
+    expect(peak).to.be.at.most(1000);
+    expect(pauses).to.be.greaterThan(5);
+    expect(await localKinesis().readStream(stream)).to.have.length(total);
+  });
+});
