@@ -15,6 +15,12 @@ import type { KinesisCredentials } from './config.js';
 /** The region used with a custom `endpoint` when neither `region` nor `AWS_REGION` is set (local emulators ignore it). */
 export const LOCAL_ENDPOINT_REGION = 'us-east-1';
 
+/** A connection that is not established within this time is abandoned (and retried). */
+export const CONNECTION_TIMEOUT_MS = 5_000;
+
+/** A request with no complete answer within this time fails with `TimeoutError` (and is retried). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Where the client comes from. */
 export interface ClientOptions {
   readonly client?: KinesisClient | undefined;
@@ -46,7 +52,13 @@ export function leaseClient(options: ClientOptions): ClientLease {
     endpoint,
     credentials: credentials ?? fromNodeProviderChain(),
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions) }),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    }),
   });
   return { client, release: () => client.destroy() };
 }

@@ -152,6 +152,7 @@ describe('settings', () => {
     const lease = resolveSettings({ streamName: 's', region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }).leaseClient();
     try {
       expect(inspect(lease.client, { depth: 10 })).not.to.include(secret);
+      expect(inspect(resolveSettings({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }), { depth: 10 })).not.to.include(secret);
     } finally {
       lease.release();
     }
