@@ -18,15 +18,14 @@ export const LOCAL_ENDPOINT_REGION = 'us-east-1';
 /** A connection that is not established within this time is abandoned (and retried). */
 export const CONNECTION_TIMEOUT_MS = 5_000;
 
-/** A request with no complete answer within this time fails with `TimeoutError` (and is retried). */
-export const REQUEST_TIMEOUT_MS = 30_000;
-
 /** Where the client comes from. */
 export interface ClientOptions {
   readonly client?: KinesisClient | undefined;
   readonly region?: string | undefined;
   readonly endpoint?: string | undefined;
   readonly credentials?: KinesisCredentials | undefined;
+  /** A request with no complete answer within this time fails with `TimeoutError` (and is retried). */
+  readonly requestTimeoutMs: number;
   /** Sockets kept per host: the number of requests in flight at once. */
   readonly maxSockets: number;
 }
@@ -45,7 +44,7 @@ export interface ClientLease {
  */
 export function leaseClient(options: ClientOptions): ClientLease {
   if (options.client !== undefined) return { client: options.client, release: () => undefined };
-  const { region, endpoint, credentials, maxSockets } = options;
+  const { region, endpoint, credentials, maxSockets, requestTimeoutMs } = options;
   const agentOptions = { keepAlive: true, maxSockets };
   const client = new KinesisClient({
     region: region ?? (endpoint !== undefined ? (process.env['AWS_REGION'] ?? LOCAL_ENDPOINT_REGION) : undefined),
@@ -56,7 +55,7 @@ export function leaseClient(options: ClientOptions): ClientLease {
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
       connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
+      requestTimeout: requestTimeoutMs,
       throwOnRequestTimeout: true,
     }),
   });

@@ -115,12 +115,15 @@ export const DEFAULTS: {
   readonly maxRecordBytes: number;
   /** 1 */
   readonly concurrency: number;
+  /** `'30s'` */
+  readonly requestTimeout: Duration;
   /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }` */
   readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
 } = {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
   concurrency: 1,
+  requestTimeout: '30s',
   retry: { maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' },
 };
 
@@ -230,6 +233,12 @@ export function toKinesisConfigCodec<T>() {
     batch: BatchConfig,
     /** Largest record (data plus partition key) in bytes. Default 1 MiB; at most 10 MiB. */
     maxRecordBytes: RecordByteLimit,
+    /**
+     * How long one `PutRecords` request may take, from sending to the complete answer, before it
+     * is abandoned and counted as a failed attempt (`TimeoutError`, retried). Applies to the client
+     * built by the operator; configure your own client yourself. `0` turns the timeout off. Default `'30s'`.
+     */
+    requestTimeout: Duration,
     /** `PutRecords` calls in flight at once. Default 1: batches are sent one after another, in order. */
     concurrency: PositiveInteger,
     /** Retries of records that failed with a retryable error; `false` for a single attempt. Default `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }`. */
@@ -304,7 +313,7 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
     problems.push(`streamARN: names another stream than streamName '${streamName}'`);
   }
   if (client !== undefined) {
-    const mixed = ['region', 'endpoint', 'credentials'].filter((key) => config[key] !== undefined);
+    const mixed = ['region', 'endpoint', 'credentials', 'requestTimeout'].filter((key) => config[key] !== undefined);
     if (mixed.length > 0) problems.push(`client: cannot be combined with ${mixed.join(', ')}; configure them on your KinesisClient`);
   }
   if (isObject(retry)) {

@@ -94,6 +94,13 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       onChange: valid.backlog?.onChange,
     },
     leaseClient: () =>
-      leaseClient({ client: valid.client, region: valid.region, endpoint: valid.endpoint, credentials: valid.credentials, maxSockets: concurrency }),
+      leaseClient({
+        client: valid.client,
+        region: valid.region,
+        endpoint: valid.endpoint,
+        credentials: valid.credentials,
+        maxSockets: concurrency,
+        requestTimeoutMs: durationToMs(valid.requestTimeout ?? DEFAULTS.requestTimeout)!,
+      }),
   };
 }
