@@ -38,6 +38,7 @@ interface Slot<T> extends Sendable {
  * @param batch - Prepared records, in arrival order.
  * @param options - Sender, retry policy, limits and logger.
  * @param signal - Aborts the request in flight or the wait before a retry.
+ * @param closedAt - `performance.now()` when the batch was closed (the start of its `durationMs`).
  * @returns The batch result, with one outcome per record in arrival order.
  * @throws Only when `signal` is aborted.
  */
@@ -45,9 +46,9 @@ export async function deliverBatch<T>(
   batch: readonly PreparedRecord<T>[],
   options: DeliveryOptions,
   signal: AbortSignal,
+  closedAt: number = performance.now(),
 ): Promise<KinesisBatchResult<T>> {
   const { streamName, send, retry, requestLimits, logger } = options;
-  const startedAt = performance.now();
   const outcomes = new Array<KinesisRecordResult<T>>(batch.length);
   let waiting: Slot<T>[] = [];
   let bytes = 0;
@@ -86,7 +87,7 @@ export async function deliverBatch<T>(
     waiting = again;
   }
 
-  const result = batchResult(streamName, outcomes, attempts, bytes, startedAt);
+  const result = batchResult(streamName, outcomes, attempts, bytes, closedAt);
   if (result.failedRecordCount > 0) {
     logger.warn(`${result.failedRecordCount} of ${result.recordCount} records not written to stream '${streamName}': ${summarizeFailures(outcomes)}`);
   }

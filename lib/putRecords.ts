@@ -22,6 +22,17 @@ export type EntryOutcome =
 /** Sends one `PutRecords` request; resolves with one outcome per entry, in order; rejects only when aborted. */
 export type SendPutRecords = (entries: PutRecordsRequestEntry[], signal: AbortSignal) => Promise<EntryOutcome[]>;
 
+/**
+ * The error code of a failed request: the service's exception name, or for a connection that
+ * failed or was cut, Node's code (`ECONNRESET`, `ECONNREFUSED`, ...), which says more than the
+ * SDK's wrapper name.
+ */
+function requestErrorCode(error: unknown): string {
+  if (!(error instanceof Error)) return 'UnknownError';
+  const { code, $metadata } = error as { code?: unknown; $metadata?: unknown };
+  return $metadata === undefined && typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : error.name;
+}
+
 /** The same failure for every entry of a request. */
 function failAll(count: number, errorCode: string, errorMessage: string, retryable: boolean): EntryOutcome[] {
   const outcome: EntryOutcome = { ok: false, errorCode, errorMessage, retryable };
@@ -46,8 +57,7 @@ export function putRecordsSender(client: KinesisClient, target: StreamTarget): S
       response = await client.send(new PutRecordsCommand({ ...target, Records: entries }), { abortSignal: signal });
     } catch (error) {
       if (signal.aborted) throw error;
-      const { name, message } = error instanceof Error ? error : { name: 'UnknownError', message: String(error) };
-      return failAll(entries.length, name, message, isRetryableRequestError(error));
+      return failAll(entries.length, requestErrorCode(error), error instanceof Error ? error.message : String(error), isRetryableRequestError(error));
     }
     const records = response.Records ?? [];
     if (records.length !== entries.length) {

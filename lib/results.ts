@@ -60,7 +60,7 @@ export interface KinesisBatchResult<T> {
   readonly attempts: number;
   /** Data plus partition key bytes of the records sent (each counted once, whatever the retries). */
   readonly bytes: number;
-  /** From the moment the batch was closed to its last outcome, in milliseconds. */
+  /** From the moment the batch was closed to its last outcome, in milliseconds: time queued behind other batches, requests and retries. */
   readonly durationMs: number;
 }
 
@@ -87,7 +87,7 @@ export function failedRecord<T>(item: T, partitionKey: string | undefined, error
  * @param records - One outcome per item, in arrival order.
  * @param attempts - `PutRecords` rounds taken.
  * @param bytes - Bytes of the records sent.
- * @param startedAt - `performance.now()` when the batch was closed.
+ * @param closedAt - `performance.now()` when the batch was closed.
  * @returns The batch result.
  */
 export function batchResult<T>(
@@ -95,7 +95,7 @@ export function batchResult<T>(
   records: ReadonlyArray<KinesisRecordResult<T>>,
   attempts: number,
   bytes: number,
-  startedAt: number,
+  closedAt: number,
 ): KinesisBatchResult<T> {
   let failedRecordCount = 0;
   for (const record of records) if (record.status === 'failed') failedRecordCount++;
@@ -107,7 +107,7 @@ export function batchResult<T>(
     failedRecordCount,
     attempts,
     bytes,
-    durationMs: performance.now() - startedAt,
+    durationMs: performance.now() - closedAt,
   };
 }
 

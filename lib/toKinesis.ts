@@ -14,10 +14,10 @@ import { KinesisBacklogOverflowError } from './errors.js';
 import { resolveSettings } from './settings.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
-function deliver<T>(batch: PreparedRecord<T>[], options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
+function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
   return new Observable<KinesisBatchResult<T>>((subscriber) => {
     const controller = new AbortController();
-    deliverBatch(batch, options, controller.signal).then(
+    deliverBatch(batch, options, controller.signal, closedAt).then(
       (result) => {
         subscriber.next(result);
         subscriber.complete();
@@ -101,7 +101,8 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             return EMPTY;
           }),
           batchBy(settings.batch),
-          mergeMap((batch) => deliver(batch, delivery), settings.concurrency),
+          map((batch) => ({ batch, closedAt: performance.now() })),
+          mergeMap(({ batch, closedAt }) => deliver(batch, closedAt, delivery), settings.concurrency),
           tap((result) => backlog.change(-result.recordCount, -result.bytes)),
         )
         .subscribe({

@@ -37,6 +37,12 @@ describe('putRecordsSender', () => {
     for (const outcome of outcomes) expect(outcome).to.deep.equal({ ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'ResourceNotFoundException happened', retryable: false });
   });
 
+  it("names a cut connection by Node's code, not the SDK's wrapper name", async () => {
+    const cut = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    const send = putRecordsSender(clientAnswering(async () => Promise.reject(cut)), { StreamName: 's' });
+    expect((await send(entries, signal))[0]).to.deep.equal({ ok: false, errorCode: 'ECONNRESET', errorMessage: 'socket hang up', retryable: true });
+  });
+
   it('refuses an answer that does not match the request', async () => {
     const send = putRecordsSender(clientAnswering(async () => ({ Records: [{ ShardId: 'shardId-1', SequenceNumber: '7' }] })), { StreamName: 's' });
     expect((await send(entries, signal))[0]).to.include({ ok: false, errorCode: 'InvalidResponse', retryable: false });
