@@ -10,23 +10,13 @@
  * Run: npm run example -- readable-backpressure
  */
 import { Readable } from 'node:stream';
-import { lastValueFrom, Observable, tap } from 'rxjs';
-import { toKinesis } from '../lib/index.js';
+import { lastValueFrom, tap } from 'rxjs';
+import { fromReadable, pauseWhenBusy, toKinesis } from '../lib/index.js';
 import { exampleTarget } from './support/target.js';
 
 const TOTAL = 50_000;
 const HIGH_WATER = 2_000; // pause the file/socket/queue above this many records waiting
 const LOW_WATER = 500; // and resume it below this many
-
-/** A Readable as an Observable; unsubscribing destroys it. */
-function fromReadable<T>(readable: Readable): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    readable.on('data', (chunk: T) => subscriber.next(chunk));
-    readable.once('end', () => subscriber.complete());
-    readable.once('error', (error) => subscriber.error(error));
-    return () => readable.destroy();
-  });
-}
 
 const target = await exampleTarget('example-backpressure', 2);
 try {
@@ -37,8 +27,10 @@ try {
     })(),
   );
 
+  const pause = pauseWhenBusy(events, { high: HIGH_WATER, low: LOW_WATER });
   let peak = 0;
   let pauses = 0;
+  events.on('pause', () => pauses++);
   let sent = 0;
   let failed = 0;
   await lastValueFrom(
@@ -48,15 +40,10 @@ try {
         ...target.connection,
         partitionKey: 'user',
         backlog: {
-          maxRecords: HIGH_WATER, // the hard bound; the pause below keeps us from reaching it
-          onChange: ({ records }) => {
-            peak = Math.max(peak, records);
-            if (records >= HIGH_WATER && !events.isPaused()) {
-              pauses++;
-              events.pause();
-            } else if (records <= LOW_WATER && events.isPaused()) {
-              events.resume();
-            }
+          maxRecords: HIGH_WATER, // the hard bound; pausing at it keeps anything from overflowing
+          onChange: (backlog) => {
+            peak = Math.max(peak, backlog.records);
+            pause(backlog);
           },
         },
       }),

@@ -17,6 +17,8 @@ export type { Backlog, KinesisCredentials, Logger } from './config.js';
 export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './results.js';
 export { KinesisConfigError, KinesisBacklogOverflowError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
+export { fromReadable, pauseWhenBusy } from './backpressure.js';
+export type { Pausable, WaterMarks } from './backpressure.js';
 export { Duration, durationToMs } from './duration.js';
 export type { DurationString } from './duration.js';
 export {

@@ -3,8 +3,9 @@
  */
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { from, Observable, range } from 'rxjs';
-import { KinesisBacklogOverflowError, toKinesis } from '../lib/index.js';
+import { from, lastValueFrom, range, toArray } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { fromReadable, KinesisBacklogOverflowError, pauseWhenBusy, toKinesis } from '../lib/index.js';
 import type { KinesisBatchResult } from '../lib/index.js';
 import { collect, outcomes, silentLogger } from './support/collect.js';
 import { localKinesis, uniqueStreamName } from './support/hooks.js';
@@ -16,6 +17,7 @@ async function newStream(): Promise<string> {
 }
 
 const connection = () => ({ endpoint: localKinesis().endpoint, credentials: localKinesis().credentials, logger: silentLogger });
+const collectChunks = <T>(chunks$: Observable<T>): Promise<T[]> => lastValueFrom(chunks$.pipe(toArray()));
 const idsInStream = async (stream: string) => (await localKinesis().readStream(stream)).map((r) => Number(Buffer.from(r.data).toString()));
 
 describe('backlog bound and backpressure', function () {
@@ -59,36 +61,27 @@ describe('backlog bound and backpressure', function () {
     expect(await localKinesis().readStream(stream)).to.have.length(250);
   });
 
-  it('lets a pausable source apply backpressure through backlog.onChange, in bounded memory, losing nothing', async () => {
+  it('lets a Readable apply backpressure through backlog.onChange (pauseWhenBusy), in bounded memory, losing nothing', async () => {
     const stream = await newStream();
     const total = 20_000;
     const readable = Readable.from((function* () {
       for (let i = 0; i < total; i++) yield i;
     })());
-    const items$ = new Observable<number>((subscriber) => {
-      readable.on('data', (item: number) => subscriber.next(item));
-      readable.once('end', () => subscriber.complete());
-      readable.once('error', (error) => subscriber.error(error));
-      return () => readable.destroy();
-    });
+    const pause = pauseWhenBusy(readable, { high: 1000, low: 250 });
     let peak = 0;
     let pauses = 0;
+    readable.on('pause', () => pauses++);
     const batches = await collect(
-      items$.pipe(
+      fromReadable<number>(readable).pipe(
         toKinesis({
           streamName: stream,
           ...connection(),
           batch: { size: 250, duration: '10ms' },
           backlog: {
             maxRecords: 1000,
-            onChange: ({ records }) => {
-              peak = Math.max(peak, records);
-              if (records >= 1000 && !readable.isPaused()) {
-                pauses++;
-                readable.pause();
-              } else if (records <= 250 && readable.isPaused()) {
-                readable.resume();
-              }
+            onChange: (backlog) => {
+              peak = Math.max(peak, backlog.records);
+              pause(backlog);
             },
           },
         }),
@@ -100,5 +93,27 @@ describe('backlog bound and backpressure', function () {
     expect(peak).to.be.at.most(1000);
     expect(pauses).to.be.greaterThan(5);
     expect(await localKinesis().readStream(stream)).to.have.length(total);
+  });
+});
+
+describe('fromReadable and pauseWhenBusy', () => {
+  it('pauses at the high mark, resumes at the low mark, and does nothing in between', () => {
+    const readable = new Readable({ read() {} });
+    readable.resume();
+    const hook = pauseWhenBusy(readable, { high: 10, low: 2 });
+    const states = [5, 10, 11, 5, 3, 2, 9, 10].map((records) => {
+      hook({ records, bytes: 0 });
+      return readable.isPaused();
+    });
+    expect(states).to.deep.equal([false, true, true, true, true, false, false, true]);
+  });
+
+  it('emits the chunks of a Readable, completes at its end, and destroys it when unsubscribed', async () => {
+    const chunks = await collectChunks(fromReadable<number>(Readable.from([1, 2, 3])));
+    expect(chunks).to.deep.equal([1, 2, 3]);
+    const endless = new Readable({ objectMode: true, read() { this.push(1); } });
+    const subscription = fromReadable<number>(endless).subscribe();
+    subscription.unsubscribe();
+    expect(endless.destroyed).to.equal(true);
   });
 });

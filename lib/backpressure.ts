@@ -1,0 +1,77 @@
+/**
+ * Backpressure for sources that can pause: a Node `Readable` as an Observable, and the
+ * `backlog.onChange` hook that pauses it while too much waits.
+ *
+ * @module
+ */
+import type { Readable } from 'node:stream';
+import { Observable } from 'rxjs';
+import type { Backlog } from './config.js';
+
+/** Anything that can be paused and resumed: a Node `Readable`, a queue consumer. */
+export interface Pausable {
+  /** Stops the flow of items. */
+  pause(): unknown;
+  /** Starts it again. */
+  resume(): unknown;
+  /** Whether the flow is stopped. */
+  isPaused(): boolean;
+}
+
+/** When to pause and when to resume, in records waiting. */
+export interface WaterMarks {
+  /** Pause when this many records (or more) wait. */
+  readonly high: number;
+  /** Resume when this many records (or fewer) wait. */
+  readonly low: number;
+}
+
+/**
+ * A `backlog.onChange` hook that pauses `source` when `high` records wait and resumes it when
+ * they are down to `low`. Set `backlog.maxRecords` to `high` (or more) as the hard bound.
+ *
+ * @example
+ * ```ts
+ * const lines = createReadStream('events.ndjson').pipe(split());
+ * fromReadable<string>(lines).pipe(
+ *   toKinesis({ streamName: 'events', backlog: { maxRecords: 10_000, onChange: pauseWhenBusy(lines, { high: 10_000, low: 2_000 }) } }),
+ * );
+ * ```
+ * @param source - What to pause and resume.
+ * @param marks - The high and low water marks, in records.
+ * @returns The hook for `backlog.onChange`.
+ * @see {@link fromReadable}
+ */
+export function pauseWhenBusy(source: Pausable, marks: WaterMarks): (backlog: Backlog) => void {
+  return ({ records }) => {
+    if (records >= marks.high) {
+      if (!source.isPaused()) source.pause();
+    } else if (records <= marks.low && source.isPaused()) {
+      source.resume();
+    }
+  };
+}
+
+/**
+ * A Node `Readable` as an Observable of its chunks (objects, in object mode). The stream flows
+ * while subscribed, so that {@link pauseWhenBusy} can pause it; unsubscribing destroys it.
+ *
+ * @example
+ * ```ts
+ * fromReadable<Order>(orders).pipe(toKinesis({ streamName: 'orders', backlog: { maxRecords: 5_000, onChange: pauseWhenBusy(orders, { high: 5_000, low: 1_000 }) } }));
+ * ```
+ * @param readable - The stream to read.
+ * @returns The chunks, then completion at `end`, or the stream's error.
+ */
+export function fromReadable<T>(readable: Readable): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const onData = (chunk: T): void => subscriber.next(chunk);
+    const onEnd = (): void => subscriber.complete();
+    const onError = (error: Error): void => subscriber.error(error);
+    readable.on('data', onData).once('end', onEnd).once('error', onError);
+    return () => {
+      readable.off('data', onData).off('end', onEnd).off('error', onError);
+      readable.destroy();
+    };
+  });
+}
