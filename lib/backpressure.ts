@@ -32,7 +32,7 @@ export interface WaterMarks {
  *
  * @example
  * ```ts
- * const lines = createReadStream('events.ndjson').pipe(split());
+ * const lines = Readable.from(createInterface({ input: createReadStream('events.ndjson') })); // one line per chunk
  * fromReadable<string>(lines).pipe(
  *   toKinesis({ streamName: 'events', backlog: { maxRecords: 10_000, onChange: pauseWhenBusy(lines, { high: 10_000, low: 2_000 }) } }),
  * );
