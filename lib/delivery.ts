@@ -71,7 +71,7 @@ export async function deliverBatch<T>(
     attempts++;
     const again: Slot<T>[] = [];
     for (const request of planRequests(waiting, requestLimits)) {
-      const results = await send(request.entries, signal);
+      const results = await send(request.records, signal);
       request.members.forEach((slot, index) => {
         const result = results[index]!;
         const { item, partitionKey } = slot.record;

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
 import type { AcceptedRecord } from './records.js';
 
@@ -23,18 +22,11 @@ export interface Sendable {
   readonly record: AcceptedRecord<unknown>;
 }
 
-/** One request: the entries to send, and what each entry stands for (same order). */
+/** One request: what it carries, in order, its records, and their bytes. */
 export interface PlannedRequest<S extends Sendable> {
   readonly members: readonly S[];
-  readonly entries: PutRecordsRequestEntry[];
+  readonly records: readonly AcceptedRecord<unknown>[];
   readonly bytes: number;
-}
-
-/** The request entry of one record: its data, partition key and explicit hash key. */
-function entryOf(record: AcceptedRecord<unknown>): PutRecordsRequestEntry {
-  return record.explicitHashKey === undefined
-    ? { Data: record.data, PartitionKey: record.partitionKey }
-    : { Data: record.data, PartitionKey: record.partitionKey, ExplicitHashKey: record.explicitHashKey };
 }
 
 /**
@@ -48,20 +40,20 @@ function entryOf(record: AcceptedRecord<unknown>): PutRecordsRequestEntry {
 export function planRequests<S extends Sendable>(waiting: readonly S[], limits: RequestLimits = SERVICE_REQUEST_LIMITS): PlannedRequest<S>[] {
   const requests: PlannedRequest<S>[] = [];
   let members: S[] = [];
-  let entries: PutRecordsRequestEntry[] = [];
+  let records: AcceptedRecord<unknown>[] = [];
   let bytes = 0;
   for (const member of waiting) {
     const size = member.record.bytes;
     if (members.length > 0 && (members.length >= limits.maxRecords || bytes + size > limits.maxBytes)) {
-      requests.push({ members, entries, bytes });
+      requests.push({ members, records, bytes });
       members = [];
-      entries = [];
+      records = [];
       bytes = 0;
     }
     members.push(member);
-    entries.push(entryOf(member.record));
+    records.push(member.record);
     bytes += size;
   }
-  if (members.length > 0) requests.push({ members, entries, bytes });
+  if (members.length > 0) requests.push({ members, records, bytes });
   return requests;
 }

@@ -16,7 +16,7 @@ import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import { SERVICE_REQUEST_LIMITS } from './planner.js';
 import type { RequestLimits } from './planner.js';
-import type { StreamTarget } from './putRecords.js';
+import type { StreamTarget } from './wire.js';
 import type { PreparedRecord, RecordOptions } from './records.js';
 import type { RetryPolicy } from './retry.js';
 import { defaultSerialize } from './serialize.js';

@@ -17,16 +17,21 @@ import { resolveSettings } from './settings.js';
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
   return new Observable<KinesisBatchResult<T>>((subscriber) => {
     const controller = new AbortController();
+    let settled = false;
     deliverBatch(batch, options, controller.signal, closedAt).then(
       (result) => {
+        settled = true;
         subscriber.next(result);
         subscriber.complete();
       },
       (error: unknown) => {
+        settled = true;
         if (!controller.signal.aborted) subscriber.error(error);
       },
     );
-    return () => controller.abort();
+    return () => {
+      if (!settled) controller.abort();
+    };
   });
 }
 

@@ -3,7 +3,6 @@
  * per-attempt failure patterns, a scripted sender stands in for the service and records every
  * request, and the batch result is checked against what was sent and answered.
  */
-import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { asyncScheduler, from } from 'rxjs';
@@ -15,7 +14,7 @@ import type { KinesisBatchResult } from '../lib/index.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../lib/limits.js';
 import { planRequests, SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
-import type { PreparedRecord } from '../lib/records.js';
+import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { silentLogger } from './support/collect.js';
 import { mulberry32 } from './support/faultProxy.js';
 
@@ -96,9 +95,9 @@ function scriptedSender(pattern: FailurePattern, onCall?: (call: number) => void
   const random = mulberry32(pattern.seed);
   const calls: Call[] = [];
   let sequence = 0;
-  const send = async (entries: PutRecordsRequestEntry[], signal: AbortSignal): Promise<EntryOutcome[]> => {
+  const send = async (records: readonly AcceptedRecord<unknown>[], signal: AbortSignal): Promise<EntryOutcome[]> => {
     if (signal.aborted) throw signal.reason;
-    const ids = entries.map((entry) => Buffer.from(entry.Data!).toString());
+    const ids = records.map((record) => Buffer.from(record.data).toString());
     const script = pattern.calls[calls.length] ?? { requestFailure: 'none', retryable: 0, fatal: 0 };
     const answers = ids.map((): EntryOutcome => {
       if (script.requestFailure === 'retryable') return { ok: false, errorCode: 'InternalFailure', errorMessage: 'request failed: 500', retryable: true };

@@ -2,13 +2,12 @@
  * Unit tests of the delivery logic (retry only what failed, bound the attempts, one outcome per
  * item) with a scripted sender in place of the service.
  */
-import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { deliverBatch } from '../lib/delivery.js';
 import type { DeliveryOptions } from '../lib/delivery.js';
 import { SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
-import type { PreparedRecord } from '../lib/records.js';
+import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { backoffDelay } from '../lib/retry.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
 
@@ -36,8 +35,8 @@ const missing: EntryOutcome = { ok: false, errorCode: 'ResourceNotFoundException
 /** A sender that answers with `decide(item, call)` per entry and keeps every request it got. */
 function scriptedSender(decide: (item: string, call: number) => EntryOutcome): SendPutRecords & { calls: string[][] } {
   const calls: string[][] = [];
-  const send = async (entries: PutRecordsRequestEntry[]) => {
-    const items = entries.map((e) => Buffer.from(e.Data!).toString());
+  const send = async (records: readonly AcceptedRecord<unknown>[]) => {
+    const items = records.map((r) => Buffer.from(r.data).toString());
     calls.push(items);
     return items.map((item) => decide(item, calls.length));
   };

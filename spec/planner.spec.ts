@@ -14,27 +14,20 @@ describe('planRequests', () => {
   it('packs at most 500 records per request, in order', () => {
     const waiting = Array.from({ length: 1203 }, () => record(10));
     const requests = planRequests(waiting);
-    expect(requests.map((r) => r.entries.length)).to.deep.equal([500, 500, 203]);
+    expect(requests.map((r) => r.records.length)).to.deep.equal([500, 500, 203]);
     expect(requests.flatMap((r) => r.members)).to.deep.equal(waiting);
   });
 
   it('keeps every request within 5 MiB, counting data and key', () => {
     const waiting = Array.from({ length: 20 }, () => record(600 * 1024));
     const requests = planRequests(waiting);
-    expect(requests.map((r) => r.entries.length)).to.deep.equal([8, 8, 4]);
+    expect(requests.map((r) => r.records.length)).to.deep.equal([8, 8, 4]);
     for (const request of requests) expect(request.bytes).to.be.at.most(SERVICE_REQUEST_LIMITS.maxBytes);
   });
 
   it('sends a record over the request limit alone', () => {
     const requests = planRequests([record(10), record(6 * 1024 * 1024), record(10)]);
-    expect(requests.map((r) => r.entries.length)).to.deep.equal([1, 1, 1]);
+    expect(requests.map((r) => r.records.length)).to.deep.equal([1, 1, 1]);
   });
 
-  it('writes ExplicitHashKey only when the record has one', () => {
-    const [request] = planRequests([record(2), record(2, '42')]);
-    expect(request!.entries.map((e) => Object.keys(e))).to.deep.equal([
-      ['Data', 'PartitionKey'],
-      ['Data', 'PartitionKey', 'ExplicitHashKey'],
-    ]);
-  });
 });
