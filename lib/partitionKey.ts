@@ -55,7 +55,8 @@ export function partitionKeyOf<T>(option: string | ((item: T) => string | number
   if (typeof option === 'string') {
     const read = readFieldPath(option);
     const origin = `field '${option}'`;
-    return (item) => checkedKey(call(read, item, `reading ${origin}`, reject), origin);
+    const reading = `reading ${origin}`;
+    return (item) => checkedKey(call(read, item, reading, reject), origin);
   }
   return (item) => checkedKey(call(option, item, 'partitionKey function', reject), 'the key returned by partitionKey');
 }

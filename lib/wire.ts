@@ -79,12 +79,8 @@ export function writeBody(head: string, records: readonly AcceptedRecord<unknown
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     const data = Buffer.isBuffer(record.data) ? record.data : Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
-    at += buffer.write(i === 0 ? '{"Data":"' : ',{"Data":"', at, 'latin1');
-    at += buffer.write(data.toString('base64'), at, 'latin1');
-    at += buffer.write('","PartitionKey":', at, 'latin1');
-    at += buffer.write(keys[i]!, at, 'utf8');
-    if (record.explicitHashKey !== undefined) at += buffer.write(`,"ExplicitHashKey":"${record.explicitHashKey}"`, at, 'latin1');
-    at += buffer.write('}', at, 'latin1');
+    const hashKey = record.explicitHashKey === undefined ? '' : `,"ExplicitHashKey":"${record.explicitHashKey}"`;
+    at += buffer.write(`${i === 0 ? '' : ','}{"Data":"${data.toString('base64')}","PartitionKey":${keys[i]!}${hashKey}}`, at, 'utf8');
   }
   at += buffer.write(']}', at, 'latin1');
   return { buffer, body: buffer.subarray(0, at) };
