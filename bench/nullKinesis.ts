@@ -106,6 +106,20 @@ function streamArn(name: string): string {
   return `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 }
 
+/** The fields DescribeStream and DescribeStreamSummary share: an active, provisioned stream. */
+function streamFields(name: string) {
+  return {
+    StreamName: name,
+    StreamARN: streamArn(name),
+    StreamStatus: 'ACTIVE',
+    StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    RetentionPeriodHours: 24,
+    StreamCreationTimestamp: CREATED,
+    EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+    EncryptionType: 'NONE',
+  };
+}
+
 /** The answer to one request: status and body. */
 function answer(operation: string, body: Buffer): [number, Buffer] {
   switch (operation) {
@@ -118,35 +132,11 @@ function answer(operation: string, body: Buffer): [number, Buffer] {
       records += 1;
       return [200, Buffer.from(`{"SequenceNumber":"${sequenceNumber(records)}","ShardId":"${SHARD_ID}"}`)];
     case 'DescribeStream': {
-      const name = streamNameOf(body);
-      const description = {
-        StreamName: name,
-        StreamARN: streamArn(name),
-        StreamStatus: 'ACTIVE',
-        StreamModeDetails: { StreamMode: 'PROVISIONED' },
-        Shards: [shard()],
-        HasMoreShards: false,
-        RetentionPeriodHours: 24,
-        StreamCreationTimestamp: CREATED,
-        EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-        EncryptionType: 'NONE',
-      };
+      const description = { ...streamFields(streamNameOf(body)), Shards: [shard()], HasMoreShards: false };
       return [200, Buffer.from(JSON.stringify({ StreamDescription: description }))];
     }
     case 'DescribeStreamSummary': {
-      const name = streamNameOf(body);
-      const summary = {
-        StreamName: name,
-        StreamARN: streamArn(name),
-        StreamStatus: 'ACTIVE',
-        StreamModeDetails: { StreamMode: 'PROVISIONED' },
-        RetentionPeriodHours: 24,
-        StreamCreationTimestamp: CREATED,
-        EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-        EncryptionType: 'NONE',
-        OpenShardCount: 1,
-        ConsumerCount: 0,
-      };
+      const summary = { ...streamFields(streamNameOf(body)), OpenShardCount: 1, ConsumerCount: 0 };
       return [200, Buffer.from(JSON.stringify({ StreamDescriptionSummary: summary }))];
     }
     case 'ListShards':

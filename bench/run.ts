@@ -33,26 +33,24 @@ import type { NullKinesis } from './server.js';
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
-interface ThroughputScenario {
-  readonly kind: 'throughput';
+/** What every scenario has. */
+interface ScenarioBase {
   readonly name: string;
   readonly title: string;
   readonly records: number;
   readonly quickRecords: number;
   readonly recordBytes: number;
   readonly delayMs: number;
+}
+
+interface ThroughputScenario extends ScenarioBase {
+  readonly kind: 'throughput';
   /** The naive loop sends `records / naiveDivisor` records (it is that much slower). */
   readonly naiveDivisor: number;
 }
 
-interface MemoryScenario {
+interface MemoryScenario extends ScenarioBase {
   readonly kind: 'memory';
-  readonly name: string;
-  readonly title: string;
-  readonly records: number;
-  readonly quickRecords: number;
-  readonly recordBytes: number;
-  readonly delayMs: number;
   readonly concurrency: number;
   readonly bound: { readonly maxRecords: number; readonly highWater: number; readonly lowWater: number };
 }
