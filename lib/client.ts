@@ -56,6 +56,7 @@ export function leaseClient(options: ClientOptions): ClientLease {
       httpsAgent: new https.Agent(agentOptions),
       connectionTimeout: CONNECTION_TIMEOUT_MS,
       requestTimeout: requestTimeoutMs,
+      socketTimeout: requestTimeoutMs,
       throwOnRequestTimeout: true,
     }),
   });

@@ -66,6 +66,16 @@ export class KinesisBacklogOverflowError<T = unknown> extends Error {
 }
 
 /**
+ * The message of anything thrown.
+ *
+ * @param error - What was thrown.
+ * @returns Its message, or its text when it is not an `Error`.
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
  * The client-side error codes a record can fail with before it is sent.
  *
  * - `InvalidPartitionKey`: the key is missing, not a string or number, empty, or over 256 characters.

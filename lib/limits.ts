@@ -22,6 +22,13 @@ export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 /** The largest record size a stream can be configured for (`UpdateMaxRecordSize`): 10 MiB. */
 export const MAX_RECORD_BYTES_CEILING = 10 * MiB;
 
+/**
+ * The largest HTTP body of one `PutRecords` request this library sends: 7 MiB, the limit of the
+ * local emulators (kinesalite answers 413 above it). 5 MiB of data base64-encodes to under
+ * 6.7 MiB, so this bites only for keys that JSON escaping makes much longer.
+ */
+export const MAX_REQUEST_BODY_BYTES = 7 * MiB;
+
 /** A partition key is 1 to this many characters (UTF-16 code units, as the service counts them). */
 export const MAX_PARTITION_KEY_LENGTH = 256;
 

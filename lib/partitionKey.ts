@@ -5,7 +5,7 @@
  * @module
  */
 import { v4 as uuidv4 } from 'uuid';
-import { RecordRejection } from './errors.js';
+import { messageOf, RecordRejection } from './errors.js';
 import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from './limits.js';
 
 /** Computes the partition key of one item; throws {@link RecordRejection} when it cannot. */
@@ -66,7 +66,7 @@ function call<T>(callback: (item: T) => unknown, item: T, what: string, fail: (m
   try {
     return callback(item);
   } catch (error) {
-    return fail(`${what} threw: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(`${what} threw: ${messageOf(error)}`);
   }
 }
 

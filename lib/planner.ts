@@ -5,17 +5,27 @@
  *
  * @module
  */
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BODY_BYTES } from './limits.js';
 import type { AcceptedRecord } from './records.js';
 
 /** Limits of one `PutRecords` request. */
 export interface RequestLimits {
   readonly maxRecords: number;
+  /** Data plus partition key bytes, as the service counts them. */
   readonly maxBytes: number;
+  /** Bytes of the entries in the HTTP body (base64 data, JSON-quoted keys). */
+  readonly maxWireBytes: number;
 }
 
-/** The service's limits for one `PutRecords` request. */
-export const SERVICE_REQUEST_LIMITS: RequestLimits = { maxRecords: MAX_RECORDS_PER_REQUEST, maxBytes: MAX_BYTES_PER_REQUEST };
+/** Room left in the body for its head and tail (the stream's name or ARN). */
+const BODY_FRAME_BYTES = 4 * 1024;
+
+/** The service's limits for one `PutRecords` request, and the local emulators' body limit. */
+export const SERVICE_REQUEST_LIMITS: RequestLimits = {
+  maxRecords: MAX_RECORDS_PER_REQUEST,
+  maxBytes: MAX_BYTES_PER_REQUEST,
+  maxWireBytes: MAX_REQUEST_BODY_BYTES - BODY_FRAME_BYTES,
+};
 
 /** Anything waiting to be sent that carries a prepared record. */
 export interface Sendable {
@@ -30,8 +40,9 @@ export interface PlannedRequest<S extends Sendable> {
 }
 
 /**
- * Packs records, in order, into as few requests as the limits allow. A record larger than
- * `maxBytes` on its own (possible only with `maxRecordBytes` over 5 MiB) goes in a request alone.
+ * Packs records, in order, into as few requests as the limits allow: 500 records, 5 MiB of data
+ * and keys, and a body the local emulators accept. A record larger than `maxBytes` on its own
+ * (possible only with `maxRecordBytes` over 5 MiB) goes in a request alone.
  *
  * @param waiting - Records to send, in the order they should be sent.
  * @param limits - Records and bytes per request.
@@ -42,17 +53,22 @@ export function planRequests<S extends Sendable>(waiting: readonly S[], limits: 
   let members: S[] = [];
   let records: AcceptedRecord<unknown>[] = [];
   let bytes = 0;
+  let wireBytes = 0;
   for (const member of waiting) {
-    const size = member.record.bytes;
-    if (members.length > 0 && (members.length >= limits.maxRecords || bytes + size > limits.maxBytes)) {
+    const { record } = member;
+    const full =
+      members.length >= limits.maxRecords || bytes + record.bytes > limits.maxBytes || wireBytes + record.wireBytes > limits.maxWireBytes;
+    if (members.length > 0 && full) {
       requests.push({ members, records, bytes });
       members = [];
       records = [];
       bytes = 0;
+      wireBytes = 0;
     }
     members.push(member);
-    records.push(member.record);
-    bytes += size;
+    records.push(record);
+    bytes += record.bytes;
+    wireBytes += record.wireBytes;
   }
   if (members.length > 0) requests.push({ members, records, bytes });
   return requests;

@@ -13,6 +13,7 @@
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { messageOf } from './errors.js';
 import type { AcceptedRecord } from './records.js';
 import { isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from './retry.js';
 import { BodyBuffers, bodyHead, writeBody } from './wire.js';
@@ -103,11 +104,12 @@ export function putRecordsSender(client: KinesisClient, target: StreamTarget): S
     try {
       await client.send(putRecordsCommand(target, body, (read) => (answer = read)), { abortSignal: signal });
     } catch (error) {
+      // The buffer is not reused: the request may still be writing from it (a server can answer
+      // an error before it has read the whole body).
       if (signal.aborted) throw error;
-      return failAll(records.length, requestErrorCode(error), error instanceof Error ? error.message : String(error), isRetryableRequestError(error));
-    } finally {
-      buffers.give(buffer);
+      return failAll(records.length, requestErrorCode(error), messageOf(error), isRetryableRequestError(error));
     }
+    buffers.give(buffer);
     const entries = answer?.Records ?? [];
     if (entries.length !== records.length) {
       return failAll(records.length, 'InvalidResponse', `PutRecords answered ${entries.length} entries for ${records.length} records`, false);

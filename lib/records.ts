@@ -10,6 +10,7 @@ import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
 import type { Serializer } from './serialize.js';
 import { formatBytes, recordBytes } from './sizes.js';
+import { entryBytes } from './wire.js';
 
 /** An item turned into a record that can be sent. */
 export interface AcceptedRecord<T> {
@@ -20,6 +21,8 @@ export interface AcceptedRecord<T> {
   readonly data: Uint8Array;
   /** Data plus partition key bytes, as the service counts them. */
   readonly bytes: number;
+  /** Bytes of the record's entry in the request body (base64 data, JSON-quoted key). */
+  readonly wireBytes: number;
 }
 
 /** An item refused before sending; it will be reported as failed and never sent. */
@@ -64,7 +67,7 @@ export function prepareRecord<T>(item: T, options: RecordOptions<T>): PreparedRe
         `record is ${formatBytes(bytes)} (data ${formatBytes(data.byteLength)} + partition key ${formatBytes(bytes - data.byteLength)}), over the limit of ${formatBytes(options.maxRecordBytes)}`,
       );
     }
-    return { accepted: true, item, partitionKey, explicitHashKey, data, bytes };
+    return { accepted: true, item, partitionKey, explicitHashKey, data, bytes, wireBytes: entryBytes(data.byteLength, partitionKey, explicitHashKey) };
   } catch (error) {
     if (!(error instanceof RecordRejection)) throw error;
     return { accepted: false, item, partitionKey, errorCode: error.errorCode, errorMessage: error.message, bytes: 0 };

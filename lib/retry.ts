@@ -21,11 +21,9 @@ export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /** Request-level error names after which the same request may succeed later. */
 const RETRYABLE_REQUEST_ERRORS: ReadonlySet<string> = new Set([
-  'ProvisionedThroughputExceededException',
-  'KMSThrottlingException',
+  ...RETRYABLE_RECORD_ERROR_CODES,
   'LimitExceededException',
   'ThrottlingException',
-  'InternalFailure',
   'InternalFailureException',
   'ServiceUnavailable',
   'ServiceUnavailableException',

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { RecordRejection } from './errors.js';
+import { messageOf, RecordRejection } from './errors.js';
 
 /** Turns an item into the bytes (or a UTF-8 string) that are sent. */
 export type Serializer<T> = (item: T) => Uint8Array | string;
@@ -37,7 +37,7 @@ export function serializeItem<T>(serialize: Serializer<T>, item: T): Uint8Array 
   try {
     value = serialize(item);
   } catch (error) {
-    throw new RecordRejection('SerializationError', `cannot serialize the item: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RecordRejection('SerializationError', `cannot serialize the item: ${messageOf(error)}`);
   }
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return value;

@@ -12,6 +12,7 @@ import type { ClientLease } from './client.js';
 import { DEFAULTS, validateConfig } from './config.js';
 import type { Logger, ToKinesisConfig } from './config.js';
 import { durationToMs } from './duration.js';
+import { messageOf } from './errors.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import { SERVICE_REQUEST_LIMITS } from './planner.js';
@@ -45,6 +46,18 @@ const consoleLogger: Logger = {
   error: (message) => console.error(`rxjs-kinesis: ${message}`),
 };
 
+/** The given logger, each method a no-op when left out, and never throwing into the operator. */
+function safeLogger(given: Partial<Logger>): Logger {
+  const safe = (method: ((message: string) => void) | undefined) => (message: string) => {
+    try {
+      method?.(message);
+    } catch {
+      // A logger that throws must not cost a record its outcome.
+    }
+  };
+  return { debug: safe(given.debug), info: safe(given.info), warn: safe(given.warn), error: safe(given.error) };
+}
+
 /** A setting over its cap is taken at the cap, with a warning (as the seed does for `batch.size`). */
 function capped(value: number, cap: number, field: string, logger: Logger): number {
   if (value <= cap) return value;
@@ -61,8 +74,8 @@ function capped(value: number, cap: number, field: string, logger: Logger): numb
  */
 export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
   const valid = validateConfig<T>(config);
-  const given = valid.logger ?? consoleLogger;
-  const logger: Logger = { debug: given.debug ?? noop, info: given.info ?? noop, warn: given.warn ?? noop, error: given.error ?? noop };
+  const logger = safeLogger(valid.logger ?? consoleLogger);
+  const onChange = valid.backlog?.onChange;
   const streamName = valid.streamName ?? valid.streamARN!.slice(valid.streamARN!.indexOf(':stream/') + ':stream/'.length);
   const batch = { ...DEFAULTS.batch, ...valid.batch };
   const retry = valid.retry === false ? { maxAttempts: 1, minDelay: 0, maxDelay: 0 } : { ...DEFAULTS.retry, ...valid.retry };
@@ -91,7 +104,15 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       maxRecords: valid.backlog?.maxRecords ?? Infinity,
       maxBytes: valid.backlog?.maxBytes ?? Infinity,
       overflow: valid.backlog?.overflow ?? 'fail',
-      onChange: valid.backlog?.onChange,
+      onChange:
+        onChange &&
+        ((backlog) => {
+          try {
+            onChange(backlog);
+          } catch (error) {
+            logger.error(`backlog.onChange threw: ${messageOf(error)}`);
+          }
+        }),
     },
     leaseClient: () =>
       leaseClient({

@@ -85,15 +85,19 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         logger: settings.logger,
       };
       const backlog = new BacklogCounter(settings.backlog);
+      /** Reports one record at once, in a result of its own. */
+      const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
+        subscriber.next(batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, errorCode, errorMessage, 0)], 0, 0, performance.now()));
       /** Lets a record into the backlog; or reports it at once (`'fail'`), or stops the input (`'error'`). */
-      const admit = (record: PreparedRecord<T>): record is PreparedRecord<T> => {
+      const admit = (record: PreparedRecord<T>): boolean => {
         const overflow = backlog.overflow(record.bytes);
         if (overflow === undefined) {
           backlog.change(1, record.bytes);
           return true;
         }
-        if (settings.backlog.overflow === 'error') throw new KinesisBacklogOverflowError(record.item, backlog.records, backlog.bytes, overflow);
-        subscriber.next(batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, 'BufferOverflow', overflow, 0)], 0, 0, performance.now()));
+        if (!record.accepted) reportAlone(record, record.errorCode, record.errorMessage);
+        else if (settings.backlog.overflow === 'error') throw new KinesisBacklogOverflowError(record.item, backlog.records, backlog.bytes, overflow);
+        else reportAlone(record, 'BufferOverflow', overflow);
         return false;
       };
       let inputError: { error: unknown } | undefined;

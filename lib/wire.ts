@@ -41,20 +41,50 @@ const maxUtf8 = (length: number): number => length * 3;
 /** Base64 length of `bytes` bytes. */
 const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
+/** Characters that JSON escaping lengthens: quotes, backslashes, control characters, lone surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The fixed part of an entry: `,{"Data":"","PartitionKey":}`. */
+const ENTRY_OVERHEAD = ',{"Data":"","PartitionKey":}'.length;
+
+/**
+ * Bytes of one record's entry in the request body.
+ *
+ * @param dataBytes - The record's data length.
+ * @param partitionKey - Its key.
+ * @param explicitHashKey - Its explicit hash key, if any.
+ * @returns Base64 data, JSON-quoted key (UTF-8), hash key and punctuation.
+ */
+export function entryBytes(dataBytes: number, partitionKey: string, explicitHashKey: string | undefined): number {
+  const key = NEEDS_ESCAPE.test(partitionKey) ? Buffer.byteLength(JSON.stringify(partitionKey)) : Buffer.byteLength(partitionKey) + 2;
+  const hash = explicitHashKey === undefined ? 0 : ',"ExplicitHashKey":""'.length + explicitHashKey.length;
+  return ENTRY_OVERHEAD + base64Length(dataBytes) + key + hash;
+}
+
+/** Buffers kept for reuse, at most. */
+const KEPT_BUFFERS = 4;
+
 /** Reusable body buffers, so that the memory of large requests is touched once, not per request. */
 export class BodyBuffers {
   readonly #free: Buffer[] = [];
 
-  /** A buffer of at least `size` bytes. */
+  /** The smallest free buffer of at least `size` bytes, or a new one. */
   take(size: number): Buffer {
-    const index = this.#free.findIndex((buffer) => buffer.length >= size);
-    if (index >= 0) return this.#free.splice(index, 1)[0]!;
+    let best = -1;
+    this.#free.forEach((buffer, index) => {
+      if (buffer.length >= size && (best < 0 || buffer.length < this.#free[best]!.length)) best = index;
+    });
+    if (best >= 0) return this.#free.splice(best, 1)[0]!;
     return Buffer.allocUnsafeSlow(Math.max(size, 64 * 1024));
   }
 
-  /** Gives a buffer back once its request is over. */
+  /** Gives a buffer back once the server has read its whole request; the largest few are kept. */
   give(buffer: Buffer): void {
     this.#free.push(buffer);
+    if (this.#free.length > KEPT_BUFFERS) {
+      this.#free.sort((a, b) => b.length - a.length);
+      this.#free.length = KEPT_BUFFERS;
+    }
   }
 }
 
@@ -67,20 +97,15 @@ export class BodyBuffers {
  * @returns The buffer (give it back when the request is over) and the body, a view of it.
  */
 export function writeBody(head: string, records: readonly AcceptedRecord<unknown>[], buffers: BodyBuffers): { buffer: Buffer; body: Buffer } {
-  const keys = new Array<string>(records.length);
   let size = maxUtf8(head.length) + 2;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    keys[i] = JSON.stringify(record.partitionKey);
-    size += 64 + base64Length(record.data.byteLength) + maxUtf8(keys[i]!.length) + (record.explicitHashKey?.length ?? 0);
-  }
+  for (const record of records) size += record.wireBytes;
   const buffer = buffers.take(size);
   let at = buffer.write(head, 0, 'utf8');
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     const data = Buffer.isBuffer(record.data) ? record.data : Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength);
     const hashKey = record.explicitHashKey === undefined ? '' : `,"ExplicitHashKey":"${record.explicitHashKey}"`;
-    at += buffer.write(`${i === 0 ? '' : ','}{"Data":"${data.toString('base64')}","PartitionKey":${keys[i]!}${hashKey}}`, at, 'utf8');
+    at += buffer.write(`${i === 0 ? '' : ','}{"Data":"${data.toString('base64')}","PartitionKey":${JSON.stringify(record.partitionKey)}${hashKey}}`, at, 'utf8');
   }
   at += buffer.write(']}', at, 'latin1');
   return { buffer, body: buffer.subarray(0, at) };

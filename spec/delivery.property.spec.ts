@@ -15,6 +15,7 @@ import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../lib/limi
 import { planRequests, SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
+import { entryBytes } from '../lib/wire.js';
 import { silentLogger } from './support/collect.js';
 import { mulberry32 } from './support/faultProxy.js';
 
@@ -80,7 +81,7 @@ function prepare(shapes: readonly RecordShape[]): PreparedRecord<Item>[] {
     const partitionKey = `key-${index % 7}`;
     // The planner and the result count `bytes`; the data itself can stay small.
     const bytes = Math.max(shape.bytes, data.length + partitionKey.length);
-    return { accepted: true, item, partitionKey, explicitHashKey: undefined, data, bytes };
+    return { accepted: true, item, partitionKey, explicitHashKey: undefined, data, bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) };
   });
 }
 

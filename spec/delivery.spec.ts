@@ -9,6 +9,7 @@ import { SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { backoffDelay } from '../lib/retry.js';
+import { entryBytes } from '../lib/wire.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
 
 const accepted = (item: string): PreparedRecord<string> => ({
@@ -18,6 +19,7 @@ const accepted = (item: string): PreparedRecord<string> => ({
   explicitHashKey: undefined,
   data: Buffer.from(item),
   bytes: item.length + 4 + item.length,
+  wireBytes: entryBytes(item.length, `key-${item}`, undefined),
 });
 const rejected = (item: string): PreparedRecord<string> => ({
   accepted: false,

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { planRequests, SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { AcceptedRecord } from '../lib/records.js';
+import { entryBytes } from '../lib/wire.js';
 
-const record = (bytes: number, explicitHashKey?: string): { record: AcceptedRecord<number> } => ({
-  record: { accepted: true, item: bytes, partitionKey: 'k', explicitHashKey, data: new Uint8Array(bytes - 1), bytes },
+const record = (bytes: number, partitionKey = 'k'): { record: AcceptedRecord<number> } => ({
+  record: { accepted: true, item: bytes, partitionKey, explicitHashKey: undefined, data: new Uint8Array(bytes - partitionKey.length), bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) },
 });
 
 describe('planRequests', () => {
@@ -30,4 +31,15 @@ describe('planRequests', () => {
     expect(requests.map((r) => r.records.length)).to.deep.equal([1, 1, 1]);
   });
 
+
+  it('keeps the HTTP body under the emulators\' 7 MiB when JSON escaping lengthens the keys', () => {
+    const key = '\u0001'.repeat(256); // each character is 6 bytes in JSON
+    const waiting = Array.from({ length: 500 }, () => record(10_256, key));
+    const requests = planRequests(waiting);
+    expect(requests.length).to.equal(2);
+    for (const request of requests) {
+      expect(request.bytes).to.be.at.most(SERVICE_REQUEST_LIMITS.maxBytes);
+      expect(request.records.reduce((sum, r) => sum + r.wireBytes, 0)).to.be.at.most(SERVICE_REQUEST_LIMITS.maxWireBytes);
+    }
+  });
 });

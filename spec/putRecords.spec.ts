@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { putRecordsSender } from '../lib/putRecords.js';
 import type { AcceptedRecord } from '../lib/records.js';
 import { isRetryableRequestError } from '../lib/retry.js';
+import { entryBytes } from '../lib/wire.js';
 
 const record = (data: string, partitionKey: string, explicitHashKey?: string): AcceptedRecord<string> => ({
   accepted: true,
@@ -16,6 +17,7 @@ const record = (data: string, partitionKey: string, explicitHashKey?: string): A
   explicitHashKey,
   data: Buffer.from(data),
   bytes: data.length + partitionKey.length,
+  wireBytes: entryBytes(Buffer.byteLength(data), partitionKey, explicitHashKey),
 });
 const records = [record('one', 'a'), record('twö', 'ключ "q"', '42')];
 const signal = new AbortController().signal;

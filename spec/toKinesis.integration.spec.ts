@@ -120,6 +120,16 @@ describe('toKinesis against kinesalite', function () {
     expect(stored.map((r) => r.data[0])).to.deep.equal(big.map((_, i) => i));
   });
 
+  it('splits a full batch whose JSON-escaped keys would make the HTTP body too large for the emulator', async () => {
+    const stream = await newStream(1);
+    const key = '\u0001'.repeat(250);
+    const items = Array.from({ length: 500 }, (_, i) => Buffer.alloc(10_200, i % 256));
+    const batches = await collect(from(items).pipe(toKinesis(local<Buffer>({ streamName: stream, partitionKey: () => key }))));
+    expect(batches).to.have.length(1);
+    expect(batches[0]).to.include({ recordCount: 500, failedRecordCount: 0, attempts: 1 });
+    expect(await localKinesis().readStream(stream)).to.have.length(500);
+  });
+
   it('fails an oversized record alone with RecordTooLarge while its neighbours arrive', async () => {
     const stream = await newStream(1);
     const items = ['before', 'x'.repeat(1024 * 1024), 'after'];
