@@ -236,7 +236,7 @@ export function toKinesisConfigCodec<T>() {
     /**
      * How long one `PutRecords` request may take, from sending to the complete answer, before it
      * is abandoned and counted as a failed attempt (`ETIMEDOUT`, retried); an answer that stops
-     * arriving for as long is abandoned the same way. Applies to the client
+     * arriving for as long is abandoned the same way (`TimeoutError`). Applies to the client
      * built by the operator; configure your own client yourself. `0` turns the timeout off. Default `'30s'`.
      */
     requestTimeout: Duration,
