@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './config.js';
 import { planRequests } from './planner.js';
-import type { RequestLimits, Sendable } from './planner.js';
+import type { Sendable } from './planner.js';
 import type { SendPutRecords } from './putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from './records.js';
 import { batchResult, failedRecord, summarizeFailures } from './results.js';
@@ -20,7 +20,6 @@ export interface DeliveryOptions {
   readonly streamName: string;
   readonly send: SendPutRecords;
   readonly retry: RetryPolicy;
-  readonly requestLimits: RequestLimits;
   readonly logger: Logger;
 }
 
@@ -48,7 +47,7 @@ export async function deliverBatch<T>(
   signal: AbortSignal,
   closedAt: number = performance.now(),
 ): Promise<KinesisBatchResult<T>> {
-  const { streamName, send, retry, requestLimits, logger } = options;
+  const { streamName, send, retry, logger } = options;
   const outcomes = new Array<KinesisRecordResult<T>>(batch.length);
   let waiting: Slot<T>[] = [];
   let bytes = 0;
@@ -70,7 +69,7 @@ export async function deliverBatch<T>(
     }
     attempts++;
     const again: Slot<T>[] = [];
-    for (const request of planRequests(waiting, requestLimits)) {
+    for (const request of planRequests(waiting)) {
       const results = await send(request.records, signal);
       request.members.forEach((slot, index) => {
         const result = results[index]!;

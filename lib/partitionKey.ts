@@ -14,9 +14,14 @@ export type PartitionKeyOf<T> = (item: T) => string;
 /** Computes the explicit hash key of one item (or `undefined`); throws {@link RecordRejection} when it is invalid. */
 export type ExplicitHashKeyOf<T> = (item: T) => string | undefined;
 
-const reject = (message: string): never => {
-  throw new RecordRejection('InvalidPartitionKey', message);
-};
+/** A function that refuses the record with `errorCode`. */
+const rejecting =
+  (errorCode: 'InvalidPartitionKey' | 'InvalidExplicitHashKey') =>
+  (message: string): never => {
+    throw new RecordRejection(errorCode, message);
+  };
+
+const reject = rejecting('InvalidPartitionKey');
 
 /** A key as the service takes it: a string of 1 to 256 characters (a finite number is written in decimal). */
 function checkedKey(value: unknown, origin: string): string {
@@ -80,9 +85,7 @@ const HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
  */
 export function explicitHashKeyOf<T>(option: ((item: T) => string | undefined) | undefined): ExplicitHashKeyOf<T> {
   if (option === undefined) return () => undefined;
-  const invalid = (message: string): never => {
-    throw new RecordRejection('InvalidExplicitHashKey', message);
-  };
+  const invalid = rejecting('InvalidExplicitHashKey');
   return (item) => {
     const value = call(option, item, 'explicitHashKey function', invalid);
     if (value === undefined) return undefined;

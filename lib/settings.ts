@@ -15,8 +15,6 @@ import { durationToMs } from './duration.js';
 import { messageOf } from './errors.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
-import { SERVICE_REQUEST_LIMITS } from './planner.js';
-import type { RequestLimits } from './planner.js';
 import type { StreamTarget } from './wire.js';
 import type { PreparedRecord, RecordOptions } from './records.js';
 import type { RetryPolicy } from './retry.js';
@@ -28,7 +26,6 @@ export interface Settings<T> {
   readonly target: StreamTarget;
   readonly records: RecordOptions<T>;
   readonly batch: BatchLimits<PreparedRecord<T>>;
-  readonly requestLimits: RequestLimits;
   readonly concurrency: number;
   readonly retry: RetryPolicy;
   readonly logger: Logger;
@@ -96,7 +93,6 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       durationMs: durationToMs(batch.duration)!,
       scheduler: valid.scheduler ?? asyncScheduler,
     },
-    requestLimits: SERVICE_REQUEST_LIMITS,
     concurrency,
     retry: { maxAttempts: retry.maxAttempts, minDelayMs: durationToMs(retry.minDelay)!, maxDelayMs: durationToMs(retry.maxDelay)! },
     logger,

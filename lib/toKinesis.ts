@@ -8,9 +8,9 @@ import type { DeliveryOptions } from './delivery.js';
 import { putRecordsSender } from './putRecords.js';
 import { prepareRecord } from './records.js';
 import type { PreparedRecord } from './records.js';
+import { KinesisBacklogOverflowError } from './errors.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
-import { KinesisBacklogOverflowError } from './errors.js';
 import { resolveSettings } from './settings.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
@@ -81,7 +81,6 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         streamName: settings.streamName,
         send: putRecordsSender(lease.client, settings.target),
         retry: settings.retry,
-        requestLimits: settings.requestLimits,
         logger: settings.logger,
       };
       const backlog = new BacklogCounter(settings.backlog);

@@ -12,7 +12,7 @@ import type { DeliveryOptions } from '../lib/delivery.js';
 import type { ClientErrorCode } from '../lib/errors.js';
 import type { KinesisBatchResult } from '../lib/index.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../lib/limits.js';
-import { planRequests, SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
+import { planRequests } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { entryBytes } from '../lib/wire.js';
@@ -119,7 +119,7 @@ function scriptedSender(pattern: FailurePattern, onCall?: (call: number) => void
 }
 
 function options(send: SendPutRecords, maxAttempts: number): DeliveryOptions {
-  return { streamName: 's', send, retry: { maxAttempts, minDelayMs: 0, maxDelayMs: 1 }, requestLimits: SERVICE_REQUEST_LIMITS, logger: silentLogger };
+  return { streamName: 's', send, retry: { maxAttempts, minDelayMs: 0, maxDelayMs: 1 }, logger: silentLogger };
 }
 
 /** A cheap assertion for the per-record loops (chai's are slow over thousands of records per run). */

@@ -5,7 +5,6 @@
 import { expect } from 'chai';
 import { deliverBatch } from '../lib/delivery.js';
 import type { DeliveryOptions } from '../lib/delivery.js';
-import { SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { backoffDelay } from '../lib/retry.js';
@@ -46,7 +45,7 @@ function scriptedSender(decide: (item: string, call: number) => EntryOutcome): S
 }
 
 function options(send: SendPutRecords, overrides: Partial<DeliveryOptions> = {}): DeliveryOptions {
-  return { streamName: 's', send, retry: { maxAttempts: 5, minDelayMs: 1, maxDelayMs: 2 }, requestLimits: SERVICE_REQUEST_LIMITS, logger: silentLogger, ...overrides };
+  return { streamName: 's', send, retry: { maxAttempts: 5, minDelayMs: 1, maxDelayMs: 2 }, logger: silentLogger, ...overrides };
 }
 
 const signal = new AbortController().signal;
