@@ -5,52 +5,14 @@
  *
  * @module
  */
-import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { callback, checkConfig, connectionProblems, connectionProps, either, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
-import { KinesisConfigError } from './errors.js';
 import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST } from './limits.js';
 
-/** Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`). */
-export type KinesisCredentials = NonNullable<KinesisClientConfig['credentials']>;
+export type { KinesisCredentials, Logger } from './codecs.js';
 
-/** A console-shaped logger (`console` itself fits). Any method left out of `config.logger` is a no-op. */
-export interface Logger {
-  /** Retries and other detail. */
-  debug(message: string): void;
-  /** Not used by the operator today; there for console-shaped loggers. */
-  info(message: string): void;
-  /** Records not written (with counts by error code), settings over a limit. */
-  warn(message: string): void;
-  /** Not used by the operator today; there for console-shaped loggers. */
-  error(message: string): void;
-}
-
-/** A codec for values that only a predicate can check; `name` is what the value should have been. */
-function refined<A>(name: string, guard: (u: unknown) => u is A): t.Type<A> {
-  return new t.Type<A>(name, guard, (u, c) => (guard(u) ? t.success(u) : t.failure(u, c)), t.identity);
-}
-
-const isFunction = (u: unknown): u is (...args: never[]) => unknown => typeof u === 'function';
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
-
-/** A codec for a callback; its TypeScript type is `F`, its runtime check `typeof === 'function'`. */
-function callback<F>(): t.Type<F> {
-  return refined<F>('a function', isFunction as (u: unknown) => u is F);
-}
-
-/** A codec for either of two values, with one message naming both when neither fits. */
-function either<A, B>(name: string, first: t.Type<A>, second: t.Type<B>): t.Type<A | B> {
-  return refined<A | B>(name, (u): u is A | B => first.is(u) || second.is(u));
-}
-
-const NonEmptyString = refined('a non-empty string', (u): u is string => typeof u === 'string' && u.length > 0);
-const PositiveInteger = refined(
-  'a positive integer',
-  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
-);
 const RecordByteLimit = refined(
   `a whole number of bytes from 1 to ${MAX_RECORD_BYTES_CEILING} (10 MiB)`,
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0 && u <= MAX_RECORD_BYTES_CEILING,
@@ -59,48 +21,6 @@ const FieldPath = refined(
   "a field path such as 'customer_id' or 'order.id'",
   (u): u is string => typeof u === 'string' && u.length > 0 && u.split('.').every((part) => part.length > 0),
 );
-const StreamArn = refined(
-  "a Kinesis stream ARN ('arn:aws:kinesis:<region>:<account>:stream/<name>')",
-  (u): u is string => typeof u === 'string' && /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]{1,128}$/.test(u),
-);
-const EndpointUrl = refined(
-  "an http(s) URL such as 'http://localhost:4566'",
-  (u): u is string => typeof u === 'string' && URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
-);
-
-const StaticCredentials = t.intersection([
-  t.type({ accessKeyId: NonEmptyString, secretAccessKey: NonEmptyString }),
-  t.partial({ sessionToken: t.string }),
-]);
-
-/** `{ accessKeyId, secretAccessKey, sessionToken? }` or a provider function; errors never show the value. */
-const Credentials = new t.Type<KinesisCredentials>(
-  'credentials: { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function',
-  (u): u is KinesisCredentials => isFunction(u) || StaticCredentials.is(u),
-  (u, c) => {
-    if (isFunction(u)) return t.success(u as KinesisCredentials);
-    if (!isObject(u)) return t.failure(u, c, 'expected { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function');
-    const checked = StaticCredentials.validate(u, c);
-    return isLeft(checked) ? checked : t.success(u as unknown as KinesisCredentials);
-  },
-  t.identity,
-);
-
-const Client = refined(
-  'a KinesisClient',
-  (u): u is KinesisClient => isObject(u) && isFunction(u['send']) && isFunction(u['destroy']) && isObject(u['config']),
-);
-
-const LoggerCodec = t.partial({
-  /** Retries and other detail. */
-  debug: callback<Logger['debug']>(),
-  /** Not used by the operator today. */
-  info: callback<Logger['info']>(),
-  /** Records not written (with counts by error code), settings over a limit. */
-  warn: callback<Logger['warn']>(),
-  /** Not used by the operator today. */
-  error: callback<Logger['error']>(),
-});
 
 const Scheduler = refined(
   'an RxJS scheduler',
@@ -197,10 +117,7 @@ const Retry = new t.Type<false | t.TypeOf<typeof RetryConfig>>(
  */
 export function toKinesisConfigCodec<T>() {
   return t.partial({
-    /** The stream to write to. Required unless `streamARN` is given. Seed YAML: `stream_name`. */
-    streamName: NonEmptyString,
-    /** The stream's ARN, instead of (or as well as) its name; needed for cross-account writes. */
-    streamARN: StreamArn,
+    ...connectionProps,
     /**
      * Where each record's partition key comes from. A string is a field path read from each item
      * (`'customer_id'`, `'order.id'`; a string or number value); a function computes the key
@@ -221,31 +138,14 @@ export function toKinesisConfigCodec<T>() {
      * record with `SerializationError`.
      */
     serialize: callback<(item: T) => Uint8Array | string>(),
-    /** AWS region. Default: the SDK's region chain (`AWS_REGION`, profile); `us-east-1` when only `endpoint` is set. Seed YAML: `region`. */
-    region: NonEmptyString,
-    /** A custom endpoint (LocalStack, kinesis-mock, kinesalite). Seed YAML: `endpoint_url`. */
-    endpoint: EndpointUrl,
-    /** Static credentials or a provider. Default: the standard AWS credential chain. Seed YAML: `credentials`. */
-    credentials: Credentials,
-    /** Bring your own client; then `region`, `endpoint` and `credentials` must be left out. */
-    client: Client,
     /** When a batch is closed: by count, bytes and time. Seed YAML: `batch.size`, `batch.duration`. */
     batch: BatchConfig,
     /** Largest record (data plus partition key) in bytes. Default 1 MiB; at most 10 MiB. */
     maxRecordBytes: RecordByteLimit,
-    /**
-     * How long one `PutRecords` request may take, from sending to the complete answer, before it
-     * is abandoned and counted as a failed attempt (`ETIMEDOUT`, retried); an answer that stops
-     * arriving for as long is abandoned the same way (`TimeoutError`). Applies to the client
-     * built by the operator; configure your own client yourself. `0` turns the timeout off. Default `'30s'`.
-     */
-    requestTimeout: Duration,
     /** `PutRecords` calls in flight at once. Default 1: batches are sent one after another, in order. */
     concurrency: PositiveInteger,
     /** Retries of records that failed with a retryable error; `false` for a single attempt. Default `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }`. */
     retry: Retry,
-    /** Where warnings (partial failures, capped settings) and debug lines go. Default: warnings and errors to `console`. */
-    logger: LoggerCodec,
     /** Scheduler for the time-based flush (use a `TestScheduler` for virtual time). Default: `asyncScheduler`. */
     scheduler: Scheduler,
     /** A bound on the records and bytes waiting in memory, and a hook for backpressure. Default: no bound. */
@@ -272,51 +172,10 @@ export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
  */
 export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
 
-const SECRET_FIELDS = /^credentials(\.|$)/;
-
-/** What a value was, for an error message; secrets are never shown. */
-function describeValue(value: unknown, path: string): string {
-  if (SECRET_FIELDS.test(path)) return 'the value given';
-  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 60)}...` : value}'`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-/** One line per io-ts error: `path: message`. Union branches and intersection members are left out of the path. */
-function reportErrors(errors: t.Errors): string[] {
-  const lines = errors.map((error) => {
-    const keys = error.context.map((entry) => entry.key).filter((key) => key !== '' && !/^\d+$/.test(key));
-    const path = keys.join('.');
-    const expected = error.context[error.context.length - 1]!.type.name;
-    if (error.message !== undefined) return `${path}: ${error.message}`;
-    if (error.value === undefined) return `${path}: required`;
-    return `${path}: ${describeValue(error.value, path)} is not ${expected}`;
-  });
-  return [...new Set(lines)];
-}
-
-/** Keys of `value` that `props` does not know, as `path: unknown field` lines. */
-function unknownFields(value: Record<string, unknown>, props: t.Props, prefix: string): string[] {
-  return Object.keys(value)
-    .filter((key) => !Object.prototype.hasOwnProperty.call(props, key))
-    .map((key) => `${prefix}${key}: unknown field (known: ${Object.keys(props).join(', ')})`);
-}
-
 /** Rules that involve more than one field; run on the raw input too, so every problem is listed at once. */
 function crossFieldProblems(config: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  const { streamName, streamARN, client, retry } = config;
-  if (streamName === undefined && streamARN === undefined) problems.push('streamName: required (or give streamARN)');
-  if (typeof streamName === 'string' && typeof streamARN === 'string' && !streamARN.endsWith(`:stream/${streamName}`)) {
-    problems.push(`streamARN: names another stream than streamName '${streamName}'`);
-  }
-  if (client !== undefined) {
-    const mixed = ['region', 'endpoint', 'credentials', 'requestTimeout'].filter((key) => config[key] !== undefined);
-    if (mixed.length > 0) problems.push(`client: cannot be combined with ${mixed.join(', ')}; configure them on your KinesisClient`);
-  }
+  const problems = connectionProblems(config);
+  const { retry } = config;
   if (isObject(retry)) {
     const min = durationToMs(retry['minDelay'] ?? DEFAULTS.retry.minDelay);
     const max = durationToMs(retry['maxDelay'] ?? DEFAULTS.retry.maxDelay);
@@ -339,15 +198,9 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
  * @throws {@link KinesisConfigError} listing every problem with its field path.
  */
 export function validateConfig<T>(input: unknown): ToKinesisConfig<T> {
-  if (!isObject(input)) throw new KinesisConfigError([`config: expected an object, got ${describeValue(input, '')}`]);
-  const problems = unknownFields(input, ToKinesisConfig.props, '');
-  for (const [key, codec] of [['batch', BatchConfig], ['retry', RetryConfig], ['backlog', BacklogConfig]] as const) {
-    const block = input[key];
-    if (isObject(block)) problems.push(...unknownFields(block, codec.props, `${key}.`));
-  }
-  const decoded = ToKinesisConfig.decode(input);
-  if (isLeft(decoded)) problems.push(...reportErrors(decoded.left));
-  problems.push(...crossFieldProblems(input));
-  if (problems.length > 0) throw new KinesisConfigError(problems);
-  return input as ToKinesisConfig<T>;
+  return checkConfig<ToKinesisConfig<T>>(input, {
+    codec: ToKinesisConfig,
+    blocks: { batch: BatchConfig, retry: RetryConfig, backlog: BacklogConfig },
+    crossFieldProblems,
+  });
 }
