@@ -115,7 +115,8 @@ export function putRecordsSender(client: KinesisClient, target: StreamTarget): S
       return failAll(records.length, 'InvalidResponse', `PutRecords answered ${entries.length} entries for ${records.length} records`, false);
     }
     return entries.map((entry): EntryOutcome => {
-      if (entry.ErrorCode === undefined && entry.ShardId !== undefined && entry.SequenceNumber !== undefined) {
+      // `== null`: absent or null, both mean "no such field" (see WireResultEntry).
+      if (entry.ErrorCode == null && entry.ShardId != null && entry.SequenceNumber != null) {
         return { ok: true, shardId: entry.ShardId, sequenceNumber: entry.SequenceNumber };
       }
       const errorCode = entry.ErrorCode ?? 'InvalidResponse';

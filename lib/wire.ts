@@ -9,12 +9,16 @@
  */
 import type { AcceptedRecord } from './records.js';
 
-/** One entry of a `PutRecords` answer. */
+/**
+ * One entry of a `PutRecords` answer. A field may be absent or `null`: kinesis-mock (LocalStack)
+ * writes `"ErrorCode":null,"ErrorMessage":null` on every record written (the SDK's own parser
+ * drops nulls; `JSON.parse` keeps them).
+ */
 export interface WireResultEntry {
-  readonly ShardId?: string;
-  readonly SequenceNumber?: string;
-  readonly ErrorCode?: string;
-  readonly ErrorMessage?: string;
+  readonly ShardId?: string | null;
+  readonly SequenceNumber?: string | null;
+  readonly ErrorCode?: string | null;
+  readonly ErrorMessage?: string | null;
 }
 
 /** A `PutRecords` answer. */

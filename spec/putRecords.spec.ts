@@ -91,6 +91,21 @@ describe('putRecordsSender', () => {
     ]);
   });
 
+  it('reads null fields as absent (kinesis-mock writes "ErrorCode":null on every record written)', async () => {
+    const body = {
+      EncryptionType: 'NONE',
+      FailedRecordCount: 1,
+      Records: [
+        { ErrorCode: null, ErrorMessage: null, SequenceNumber: '7', ShardId: 'shardId-1' },
+        { ErrorCode: 'InvalidArgumentException', ErrorMessage: 'too big', SequenceNumber: null, ShardId: null },
+      ],
+    };
+    expect(await putRecordsSender(clientAnswering({ status: 200, body }), { StreamName: 's' })(records, signal)).to.deep.equal([
+      { ok: true, shardId: 'shardId-1', sequenceNumber: '7' },
+      { ok: false, errorCode: 'InvalidArgumentException', errorMessage: 'too big', retryable: false },
+    ]);
+  });
+
   it("fails every record with the service's error, parsed by the SDK", async () => {
     const send = putRecordsSender(clientAnswering({ status: 400, body: { __type: 'ResourceNotFoundException', message: 'Stream s not found.' } }), { StreamName: 's' });
     const outcomes = await send(records, signal);

@@ -124,11 +124,12 @@ interface RequestEntry {
   readonly ExplicitHashKey?: string;
 }
 
+/** An answer entry; kinesis-mock writes the fields that do not apply as `null`. */
 interface ResultEntry {
-  readonly SequenceNumber?: string;
-  readonly ShardId?: string;
-  readonly ErrorCode?: string;
-  readonly ErrorMessage?: string;
+  readonly SequenceNumber?: string | null;
+  readonly ShardId?: string | null;
+  readonly ErrorCode?: string | null;
+  readonly ErrorMessage?: string | null;
 }
 
 interface Upstream {
@@ -261,7 +262,7 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
       const parsed = JSON.parse(answer.body.toString('utf8')) as { FailedRecordCount?: number; Records: ResultEntry[] };
       upstreamEntries = parsed.Records;
       upstreamFailed = parsed.FailedRecordCount ?? 0;
-      const written = upstreamEntries.filter((entry) => entry.SequenceNumber !== undefined).length;
+      const written = upstreamEntries.filter((entry) => typeof entry.SequenceNumber === 'string').length;
       stats.recordsWritten += written;
       if (cutAfter) {
         stats.cutAfterForwardRequests += 1;
