@@ -8,7 +8,16 @@ import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
 import type { Backlog } from './config.js';
 
-/** Anything that can be paused and resumed: a Node `Readable`, a queue consumer. */
+/**
+ * Anything that can be paused and resumed: a Node `Readable`, a queue consumer.
+ *
+ * @example
+ * ```ts
+ * // A queue consumer that is not a Node stream:
+ * const consumer: Pausable = { pause: () => queue.stop(), resume: () => queue.start(), isPaused: () => !queue.running };
+ * messages$.pipe(toKinesis({ streamName: 'jobs', backlog: { maxRecords: 5_000, onChange: pauseWhenBusy(consumer, { high: 5_000, low: 1_000 }) } }));
+ * ```
+ */
 export interface Pausable {
   /** Stops the flow of items. */
   pause(): unknown;
@@ -18,7 +27,15 @@ export interface Pausable {
   isPaused(): boolean;
 }
 
-/** When to pause and when to resume, in records waiting. */
+/**
+ * When to pause and when to resume, in records waiting.
+ *
+ * @example
+ * ```ts
+ * const marks: WaterMarks = { high: 10_000, low: 2_000 };
+ * fromReadable<string>(lines).pipe(toKinesis({ streamName: 'events', backlog: { maxRecords: marks.high, onChange: pauseWhenBusy(lines, marks) } }));
+ * ```
+ */
 export interface WaterMarks {
   /** Pause when this many records (or more) wait. */
   readonly high: number;

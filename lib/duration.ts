@@ -5,10 +5,25 @@
  */
 import * as t from 'io-ts';
 
-/** A duration written with a unit: milliseconds, seconds, minutes or hours. */
+/**
+ * A duration written with a unit: milliseconds, seconds, minutes or hours.
+ *
+ * @example
+ * ```ts
+ * const flushAfter: DurationString = `${config.flushSeconds}s`;
+ * toKinesis({ streamName: 'events', batch: { duration: flushAfter } });
+ * ```
+ */
 export type DurationString = `${number}ms` | `${number}s` | `${number}m` | `${number}h`;
 
-/** A duration: milliseconds as a number, or a string such as `'250ms'`, `'5s'`, `'1m'`. */
+/**
+ * A duration: milliseconds as a number, or a string such as `'250ms'`, `'5s'`, `'1m'`.
+ *
+ * @example
+ * ```ts
+ * toKinesis({ streamName: 'events', batch: { duration: '250ms' }, retry: { minDelay: 50, maxDelay: '2s' }, requestTimeout: '10s' });
+ * ```
+ */
 export type Duration = number | DurationString;
 
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -35,6 +50,15 @@ export function durationToMs(value: unknown): number | undefined {
 
 /**
  * io-ts codec for {@link Duration}: accepts non-negative milliseconds or a string with a unit.
+ *
+ * @example
+ * ```ts
+ * import { isRight } from 'fp-ts/lib/Either.js';
+ *
+ * isRight(Duration.decode('5s'));   // true
+ * isRight(Duration.decode(1500));   // true
+ * isRight(Duration.decode('soon')); // false
+ * ```
  */
 export const Duration: t.Type<Duration> = new t.Type<Duration>(
   'a duration',

@@ -40,6 +40,17 @@ export class KinesisConfigError extends Error {
  * have taken the backlog over its bound. Everything that was waiting was sent and reported
  * first; the refused item (and any later ones) was not sent.
  *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events', backlog: { maxRecords: 10_000, overflow: 'error' } })).subscribe({
+ *   next: (batch) => console.log(`${batch.successfulRecordCount} written`),
+ *   error: (error) => {
+ *     if (error instanceof KinesisBacklogOverflowError) {
+ *       console.error(`stopped: ${error.message} (${error.records} records, ${error.bytes} bytes waiting)`, error.item);
+ *     }
+ *   },
+ * });
+ * ```
  * @typeParam T - The type of the items.
  */
 export class KinesisBacklogOverflowError<T = unknown> extends Error {
@@ -83,6 +94,15 @@ export function messageOf(error: unknown): string {
  * - `SerializationError`: the item could not be turned into bytes (circular, BigInt, `undefined`, a throwing serializer).
  * - `RecordTooLarge`: data plus partition key is over `maxRecordBytes`.
  * - `BufferOverflow`: the backlog was at its bound (`backlog.maxRecords` / `backlog.maxBytes`) when the item came.
+ *
+ * These records have `attempts: 0`. All but `BufferOverflow` are about the item itself: sending it
+ * again cannot help.
+ *
+ * @example
+ * ```ts
+ * const later: ClientErrorCode = 'BufferOverflow'; // refused only because too much was waiting
+ * const toResend = batch.records.filter((record) => record.status === 'failed' && record.errorCode === later).map((record) => record.item);
+ * ```
  */
 export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge' | 'BufferOverflow';
 

@@ -7,19 +7,55 @@
  * @module
  */
 
-/** One mebibyte (1,048,576 bytes). */
+/**
+ * One mebibyte (1,048,576 bytes).
+ *
+ * @example
+ * ```ts
+ * toKinesis({ streamName: 'events', batch: { maxBytes: 1 * MiB }, backlog: { maxBytes: 64 * MiB } });
+ * ```
+ */
 export const MiB = 1024 * 1024;
 
-/** At most this many records in one `PutRecords` request. */
+/**
+ * At most this many records in one `PutRecords` request.
+ *
+ * @example
+ * ```ts
+ * toKinesis({ streamName: 'events', batch: { size: MAX_RECORDS_PER_REQUEST } }); // 500, also the default
+ * ```
+ */
 export const MAX_RECORDS_PER_REQUEST = 500;
 
-/** At most this many bytes (data plus partition key, summed over the records) in one `PutRecords` request. */
+/**
+ * At most this many bytes (data plus partition key, summed over the records) in one `PutRecords` request.
+ *
+ * @example
+ * ```ts
+ * toKinesis({ streamName: 'events', batch: { maxBytes: MAX_BYTES_PER_REQUEST / 5 } }); // 1 MiB requests
+ * ```
+ */
 export const MAX_BYTES_PER_REQUEST = 5 * MiB;
 
-/** Default maximum size of one record (data plus partition key): 1 MiB. */
+/**
+ * Default maximum size of one record (data plus partition key): 1 MiB.
+ *
+ * @example
+ * ```ts
+ * const fits = (data: Uint8Array, key: string) => data.byteLength + Buffer.byteLength(key) <= DEFAULT_MAX_RECORD_BYTES;
+ * ```
+ */
 export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 
-/** The largest record size a stream can be configured for (`UpdateMaxRecordSize`): 10 MiB. */
+/**
+ * The largest record size a stream can be configured for (`UpdateMaxRecordSize`): 10 MiB.
+ *
+ * @example
+ * ```ts
+ * // For a stream whose maximum record size was raised to 10 MiB:
+ * toKinesis({ streamName: 'documents', maxRecordBytes: MAX_RECORD_BYTES_CEILING });
+ * ```
+ */
 export const MAX_RECORD_BYTES_CEILING = 10 * MiB;
 
 /**
@@ -29,8 +65,24 @@ export const MAX_RECORD_BYTES_CEILING = 10 * MiB;
  */
 export const MAX_REQUEST_BODY_BYTES = 7 * MiB;
 
-/** A partition key is 1 to this many characters (UTF-16 code units, as the service counts them). */
+/**
+ * A partition key is 1 to this many characters (UTF-16 code units, as the service counts them).
+ *
+ * @example
+ * ```ts
+ * toKinesis<Page>({ streamName: 'pages', partitionKey: (page) => page.url.slice(0, MAX_PARTITION_KEY_LENGTH) });
+ * ```
+ */
 export const MAX_PARTITION_KEY_LENGTH = 256;
 
-/** The largest explicit hash key: 2^128 - 1. */
+/**
+ * The largest explicit hash key: 2^128 - 1.
+ *
+ * @example
+ * ```ts
+ * // Pin each job to shard `job.slot` of a stream created with 4 shards (equal hash ranges):
+ * const start = (slot: number, shards: number) => ((MAX_EXPLICIT_HASH_KEY + 1n) / BigInt(shards)) * BigInt(slot);
+ * toKinesis<Job>({ streamName: 'jobs', explicitHashKey: (job) => String(start(job.slot, 4)) });
+ * ```
+ */
 export const MAX_EXPLICIT_HASH_KEY = (1n << 128n) - 1n;

@@ -12,7 +12,15 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-/** Per-record error codes after which the same record may succeed later. */
+/**
+ * Per-record error codes after which the same record may succeed later.
+ *
+ * @example
+ * ```ts
+ * // Records still throttled after retry.maxAttempts: worth sending again later (or adding shards).
+ * const later = batch.records.filter((record) => record.status === 'failed' && RETRYABLE_RECORD_ERROR_CODES.has(record.errorCode));
+ * ```
+ */
 export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
   'ProvisionedThroughputExceededException',
   'InternalFailure',

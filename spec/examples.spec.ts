@@ -20,7 +20,8 @@ describe('the demo and the examples', function () {
   this.timeout(120_000);
 
   it('has the seed configurations as examples', () => {
-    expect(examples).to.include.members(['basic', 'partition-key', 'credentials', 'batching']);
+    expect(examples).to.include.members(['basic', 'partition-key', 'credentials', 'batching', 'high-throughput', 'localstack', 'cross-account']);
+    expect(examples).to.include.members(['filter-map', 'group-by', 'merge-sources', 'readable-backpressure']);
   });
 
   it('npm start sends events, reads every one back, and says so', async () => {

@@ -18,8 +18,10 @@
  * }
  * ```
  */
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisCredentials } from '../../lib/index.js';
 import { startLocalKinesis } from './localKinesis.js';
+import type { StoredRecord } from './localKinesis.js';
 
 /** The "where" part of a `toKinesis` config: spread it into the config next to `streamName`. */
 export interface Connection {
@@ -32,6 +34,10 @@ export interface Connection {
 export interface ExampleTarget {
   readonly streamName: string;
   readonly connection: Connection;
+  /** The stream's ARN, as the embedded kinesalite describes it; `undefined` for an external endpoint. */
+  readonly streamARN?: string;
+  /** Reads back every record of the stream on the embedded kinesalite; `undefined` for an external endpoint. */
+  readonly read?: () => Promise<StoredRecord[]>;
   /** Stops the embedded kinesalite (a no-op for an external endpoint), so the process can exit. */
   close(): Promise<void>;
 }
@@ -57,8 +63,11 @@ export async function exampleTarget(streamName: string, shards = 1): Promise<Exa
   }
 
   const local = await startLocalKinesis();
+  let streamARN: string | undefined;
   try {
     await local.createStream(streamName, shards);
+    const { StreamDescriptionSummary } = await local.client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    streamARN = StreamDescriptionSummary?.StreamARN;
   } catch (error) {
     await local.close();
     throw error;
@@ -67,6 +76,8 @@ export async function exampleTarget(streamName: string, shards = 1): Promise<Exa
   return {
     streamName,
     connection: { endpoint: local.endpoint, credentials: local.credentials },
+    ...(streamARN === undefined ? {} : { streamARN }),
+    read: () => local.readStream(streamName),
     close: () => local.close(),
   };
 }
