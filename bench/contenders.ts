@@ -37,9 +37,11 @@ export function firstEvents(records: readonly BenchEvent[], n: number): Observab
  * `toKinesis` with `concurrency` batches in flight, consuming every batch result.
  *
  * @param concurrency - Requests in flight at once.
+ * @param batchSize - `batch.size` (records per batch; user records with aggregation).
+ * @param aggregation - Pack records into KPL aggregates.
  * @returns The contender.
  */
-export function toKinesisContender(concurrency: number): Contender {
+export function toKinesisContender(concurrency: number, batchSize = 500, aggregation = false): Contender {
   return async (n, records, endpoint, options) => {
     let sent = 0;
     let failed = 0;
@@ -51,8 +53,9 @@ export function toKinesisContender(concurrency: number): Contender {
           region: options.region,
           credentials: { ...options.credentials },
           partitionKey: 'user',
-          batch: { size: 500 },
+          batch: { size: batchSize },
           concurrency,
+          aggregation,
         }),
         tap((result) => {
           sent += result.recordCount;

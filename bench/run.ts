@@ -5,7 +5,7 @@
  *
  *   npm run bench                          every scenario
  *   npm run bench -- --quick               a smoke run: small N, one repetition
- *   npm run bench -- --scenario instant    one scenario (instant, 20ms, 50kb, memory; or a comma list)
+ *   npm run bench -- --scenario instant    one scenario (instant, 20ms, 50kb, memory, aggregation, kpl-encoder; or a comma list)
  *   npm run bench -- --reps 5              repetitions per contender (after one warm-up round)
  *   npm run bench -- --contender tokinesis-c1,raw-sdk   only these contenders
  *
@@ -16,14 +16,14 @@
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../lib/index.js';
+import { runAggregation, runEncoder } from './aggregation.js';
 import { naivePutRecordLoop, rawSdkLoop, toKinesisContender } from './contenders.js';
 import type { Contender, RunOptions } from './contenders.js';
 import { makeEvents, meanJsonBytes } from './events.js';
 import type { BenchEvent } from './events.js';
 import { wireFloor } from './floor.js';
+import { elapsed, fixed, gc, integer, median, rotate, table } from './format.js';
 import type { MemoryResult, MemoryRun } from './memoryChild.js';
 import { awsKinesisWritableContender, kinesisStreamsContender, loadPeers } from './npmPeers.js';
 import type { Peers } from './npmPeers.js';
@@ -55,7 +55,12 @@ interface MemoryScenario extends ScenarioBase {
   readonly bound: { readonly maxRecords: number; readonly highWater: number; readonly lowWater: number };
 }
 
-type Scenario = ThroughputScenario | MemoryScenario;
+/** `toKinesis` without and with KPL aggregation (`aggregation`), or the KPL codecs alone (`kpl-encoder`). */
+interface AggregationScenario extends ScenarioBase {
+  readonly kind: 'aggregation' | 'kpl-encoder';
+}
+
+type Scenario = ThroughputScenario | MemoryScenario | AggregationScenario;
 
 const SCENARIOS: readonly Scenario[] = [
   {
@@ -99,6 +104,24 @@ const SCENARIOS: readonly Scenario[] = [
     concurrency: 4,
     bound: { maxRecords: 10_000, highWater: 9_000, lowWater: 5_000 },
   },
+  {
+    kind: 'aggregation',
+    name: 'aggregation',
+    title: 'instant endpoint, ~100 B records, toKinesis without and with KPL aggregation',
+    records: 100_000,
+    quickRecords: 10_000,
+    recordBytes: 110,
+    delayMs: 0,
+  },
+  {
+    kind: 'kpl-encoder',
+    name: 'kpl-encoder',
+    title: 'KPL aggregate encoding and decoding in process: lib/kpl.ts against protobufjs 7',
+    records: 100_000,
+    quickRecords: 10_000,
+    recordBytes: 110,
+    delayMs: 0,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -114,7 +137,7 @@ interface Args {
 function usage(message?: string): never {
   if (message !== undefined) console.error(message);
   console.error(
-    'usage: npm run bench -- [--quick] [--reps N] [--scenario instant|20ms|50kb|memory[,..]] [--contender SLUG[,..]]\n' +
+    'usage: npm run bench -- [--quick] [--reps N] [--scenario instant|20ms|50kb|memory|aggregation|kpl-encoder[,..]] [--contender SLUG[,..]]\n' +
       `contenders: ${CONTENDER_SLUGS.join(', ')}`,
   );
   process.exit(message === undefined ? 0 : 2);
@@ -189,12 +212,6 @@ const STREAM = 'bench';
 const RUN_OPTIONS = { streamName: STREAM, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
 const RUN_TIMEOUT_MS = 300_000;
 
-/** A full GC between runs, so that one contender's garbage is not collected on the next one's time. */
-const gc: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
 interface Sample {
   readonly recordsPerSecond: number;
   readonly cpuMsPer1000: number;
@@ -229,31 +246,11 @@ async function measure(run: Contender, n: number, records: readonly BenchEvent[]
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function rotate<T>(items: readonly T[], by: number): T[] {
-  const shift = by % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Printing
 
-const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
-const fixed = (value: number, digits: number): string => value.toFixed(digits);
 /** A ratio: two decimals, or two significant digits below 0.1 (the naive loop). */
 const ratioText = (value: number): string => (value >= 0.1 ? value.toFixed(2) : value.toPrecision(2));
-
-function table(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
-  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
-}
 
 /** One checked target, for the scenario's key-ratio line and the summary. */
 interface Target {
@@ -268,7 +265,6 @@ function formatTarget(target: Target): string {
   return `${target.label} = ${fixed(target.value, 2)} (target >= ${target.target}: ${target.value >= target.target ? 'ok' : 'BELOW'})`;
 }
 
-const elapsed = ((startedAt) => () => `${((performance.now() - startedAt) / 1000).toFixed(0)} s`)(performance.now());
 
 // ---------------------------------------------------------------------------------------------
 // Throughput scenarios
@@ -467,6 +463,19 @@ async function runMemory(scenario: MemoryScenario, args: Args, server: NullKines
 }
 
 // ---------------------------------------------------------------------------------------------
+// Aggregation scenarios (bench/aggregation.ts)
+
+async function runAggregationScenario(scenario: AggregationScenario, args: Args, server: NullKinesis): Promise<void> {
+  await server.setDelay(scenario.delayMs);
+  const n = args.quick ? scenario.quickRecords : scenario.records;
+  const records = makeEvents(n, scenario.recordBytes);
+  console.log(`\n## ${scenario.name}: ${scenario.title}`);
+  if (scenario.kind === 'kpl-encoder') return runEncoder(records, args.reps);
+  console.log(`${integer(n)} records of ${integer(meanJsonBytes(records))} B (JSON), keyed by 1,000 users, ${args.reps} rep(s) after a warm-up round, round-robin`);
+  await runAggregation(n, records, args.reps, server, { ...RUN_OPTIONS, peerBatchSize: MAX_RECORDS_PER_REQUEST });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 async function main(): Promise<void> {
@@ -489,7 +498,9 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   try {
     for (const scenario of args.scenarios) {
-      targets.push(...(scenario.kind === 'throughput' ? await runThroughput(scenario, args, server, peers) : await runMemory(scenario, args, server)));
+      if (scenario.kind === 'throughput') targets.push(...(await runThroughput(scenario, args, server, peers)));
+      else if (scenario.kind === 'memory') targets.push(...(await runMemory(scenario, args, server)));
+      else await runAggregationScenario(scenario, args, server);
     }
   } finally {
     await server.close();

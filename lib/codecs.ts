@@ -170,6 +170,8 @@ export function connectionProblems(config: Record<string, unknown>): string[] {
 
 /** How to check one kind of configuration. */
 export interface ConfigSchema {
+  /** Whose config it is, for the error message (`'fromKinesis'`, ...). Default `'toKinesis'`. */
+  readonly subject?: string;
   /** The codec of the whole configuration. */
   readonly codec: t.PartialType<t.Props>;
   /** Blocks whose own fields are checked for unknown names too, by field name. */
@@ -184,7 +186,7 @@ export interface ConfigSchema {
  *
  * @example
  * ```ts
- * const config = checkConfig<FromKinesisConfig>(input, { codec: FromKinesisConfig, blocks: {}, crossFieldProblems: connectionProblems });
+ * const config = checkConfig<FromKinesisConfig>(input, { subject: 'fromKinesis', codec: FromKinesisConfig, blocks: {}, crossFieldProblems: connectionProblems });
  * ```
  * @param input - The configuration as given (any value).
  * @param schema - The codec, its blocks and its cross-field rules.
@@ -192,7 +194,7 @@ export interface ConfigSchema {
  * @throws {@link KinesisConfigError} listing every problem with its field path.
  */
 export function checkConfig<C>(input: unknown, schema: ConfigSchema): C {
-  if (!isObject(input)) throw new KinesisConfigError([`config: expected an object, got ${describeValue(input, '')}`]);
+  if (!isObject(input)) throw new KinesisConfigError([`config: expected an object, got ${describeValue(input, '')}`], schema.subject);
   const problems = unknownFields(input, schema.codec.props, '');
   for (const [key, codec] of Object.entries(schema.blocks)) {
     const block = input[key];
@@ -201,6 +203,6 @@ export function checkConfig<C>(input: unknown, schema: ConfigSchema): C {
   const decoded = schema.codec.decode(input);
   if (isLeft(decoded)) problems.push(...reportErrors(decoded.left));
   problems.push(...schema.crossFieldProblems(input));
-  if (problems.length > 0) throw new KinesisConfigError(problems);
+  if (problems.length > 0) throw new KinesisConfigError(problems, schema.subject);
   return input as C;
 }

@@ -7,6 +7,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
+import { DEFAULT_AGGREGATE_MAX_BYTES, MIN_AGGREGATE_MAX_BYTES } from './aggregation.js';
 import { callback, checkConfig, connectionProblems, connectionProps, either, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
 import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST } from './limits.js';
@@ -39,17 +40,23 @@ export const DEFAULTS: {
   readonly requestTimeout: Duration;
   /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }` */
   readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
+  /** With `aggregation: true`: `{ maxBytes: 1,047,552 }` (1 MiB - 1 KiB; at most `maxRecordBytes`) */
+  readonly aggregation: Required<t.TypeOf<typeof AggregationConfig>>;
 } = {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
   concurrency: 1,
   requestTimeout: '30s',
   retry: { maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' },
+  aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES },
 };
 
 /** The `batch` block: when a batch is closed and sent. */
 export const BatchConfig = t.partial({
-  /** Items per batch (and so per `PutRecords` request). Default 500; a larger value is capped at 500 with a warning. */
+  /**
+   * Items per batch (and so per `PutRecords` request). Default 500; a larger value is capped at
+   * 500 with a warning (with `aggregation`, at 50,000: items are then packed into fewer records).
+   */
   size: PositiveInteger,
   /** How long the first item of a batch may wait for the batch to fill before it is sent anyway. Default `'5s'`. */
   duration: Duration,
@@ -103,6 +110,27 @@ const Retry = new t.Type<false | t.TypeOf<typeof RetryConfig>>(
   t.identity,
 );
 
+/** The `aggregation` block: how large a KPL aggregate may be. */
+export const AggregationConfig = t.partial({
+  /**
+   * Largest aggregate in bytes, counting the magic, the protobuf, the MD5 and the aggregate's
+   * partition key. From 1 KiB to `maxRecordBytes`. Default 1,047,552 (1 MiB - 1 KiB), or
+   * `maxRecordBytes` when that is lower.
+   */
+  maxBytes: refined(
+    `a whole number of bytes from ${MIN_AGGREGATE_MAX_BYTES} to ${MAX_RECORD_BYTES_CEILING} (10 MiB)`,
+    (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= MIN_AGGREGATE_MAX_BYTES && u <= MAX_RECORD_BYTES_CEILING,
+  ),
+});
+
+/** `aggregation: true`, `false`, or the aggregation block. */
+const Aggregation = new t.Type<boolean | t.TypeOf<typeof AggregationConfig>>(
+  'true, false or { maxBytes? }',
+  (u): u is boolean | t.TypeOf<typeof AggregationConfig> => typeof u === 'boolean' || AggregationConfig.is(u),
+  (u, c) => (typeof u === 'boolean' ? t.success(u) : isObject(u) ? AggregationConfig.validate(u, c) : t.failure(u, c)),
+  t.identity,
+);
+
 /**
  * The config codec for items of type `T`. Only the item callbacks depend on `T`; the runtime
  * checks are the same for every `T`, so {@link ToKinesisConfig} (the codec for any item) serves
@@ -150,6 +178,13 @@ export function toKinesisConfigCodec<T>() {
     scheduler: Scheduler,
     /** A bound on the records and bytes waiting in memory, and a hook for backpressure. Default: no bound. */
     backlog: BacklogConfig,
+    /**
+     * Pack small records into KPL aggregated records (the format the KCL, Lambda and
+     * `aws-kinesis-agg` unpack), grouped by the shard their keys map to: `true`, or
+     * `{ maxBytes }`. `batch.size` then counts user records, up to 50,000. Needs
+     * `kinesis:ListShards` to group by shard (without it: by identical keys). Default: off.
+     */
+    aggregation: Aggregation,
   });
 }
 
@@ -183,6 +218,11 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
       problems.push(`retry.minDelay: ${min} ms is longer than retry.maxDelay (${max} ms)`);
     }
   }
+  const { aggregation, maxRecordBytes } = config;
+  if (isObject(aggregation) && typeof aggregation['maxBytes'] === 'number') {
+    const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : DEFAULTS.maxRecordBytes;
+    if (aggregation['maxBytes'] > recordLimit) problems.push(`aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`);
+  }
   return problems;
 }
 
@@ -200,7 +240,7 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
 export function validateConfig<T>(input: unknown): ToKinesisConfig<T> {
   return checkConfig<ToKinesisConfig<T>>(input, {
     codec: ToKinesisConfig,
-    blocks: { batch: BatchConfig, retry: RetryConfig, backlog: BacklogConfig },
+    blocks: { batch: BatchConfig, retry: RetryConfig, backlog: BacklogConfig, aggregation: AggregationConfig },
     crossFieldProblems,
   });
 }

@@ -26,12 +26,14 @@ export class KinesisConfigError extends Error {
 
   /**
    * @param problems - One line per problem, each starting with the field path (`batch.size: ...`).
+   * @param subject - Whose config it is, for the message: `'toKinesis'` (the default), `'fromKinesis'`, ...
    */
   constructor(
     /** One line per problem, each starting with the field path (`batch.size: ...`). */
     readonly problems: readonly string[],
+    subject = 'toKinesis',
   ) {
-    super(`invalid toKinesis config: ${problems.join('; ')}`);
+    super(`invalid ${subject} config: ${problems.join('; ')}`);
   }
 }
 

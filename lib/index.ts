@@ -11,8 +11,22 @@
  * @packageDocumentation
  */
 export { toKinesis } from './toKinesis.js';
+export { fromKinesis } from './fromKinesis.js';
+export {
+  FromKinesisConfig,
+  FROM_KINESIS_DEFAULTS,
+  validateFromKinesisConfig,
+  MAX_GET_RECORDS_LIMIT,
+  MAX_GET_RECORDS_PER_SECOND,
+  MIN_POLL_INTERVAL_MS,
+} from './fromKinesisConfig.js';
+export type { StartingPosition } from './fromKinesisConfig.js';
+export type { KinesisReadRecord } from './readRecords.js';
 export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, RetryConfig, DEFAULTS, validateConfig } from './config.js';
-export { BacklogConfig } from './config.js';
+export { BacklogConfig, AggregationConfig } from './config.js';
+export { encodeAggregate, decodeAggregate, AggregateBuilder, KPL_MAGIC, KPL_OVERHEAD_BYTES } from './kpl.js';
+export type { UserRecord } from './kpl.js';
+export { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from './aggregation.js';
 export type { Backlog, KinesisCredentials, Logger } from './config.js';
 export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './results.js';
 export { KinesisConfigError, KinesisBacklogOverflowError } from './errors.js';

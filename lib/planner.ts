@@ -1,7 +1,9 @@
 /**
  * Request planning: the one path from records waiting to be sent to `PutRecords` requests within
  * the service limits. Today it packs records in order; it is where planning by key (ordering that
- * survives retries) and by predicted shard (rate limiting) will go.
+ * survives retries) and by predicted shard (rate limiting) will go. With aggregation, user records
+ * are first packed into aggregates by `packAggregates` (`aggregation.ts`, once per batch, so that
+ * a retry resends the same aggregates), and those Kinesis records are planned here.
  *
  * @module
  */

@@ -5,7 +5,16 @@
  * @module
  */
 
-/** A record that was written: where it landed. */
+/**
+ * A record that was written: where it landed.
+ *
+ * @example
+ * ```ts
+ * for (const record of batch.records) {
+ *   if (record.status === 'ok') console.log(`${record.partitionKey} -> ${record.shardId} #${record.sequenceNumber} (${record.attempts} attempts)`);
+ * }
+ * ```
+ */
 export interface KinesisRecordSuccess<T> {
   /** Written. */
   readonly status: 'ok';
@@ -15,13 +24,32 @@ export interface KinesisRecordSuccess<T> {
   readonly partitionKey: string;
   /** The shard the record was written to. */
   readonly shardId: string;
-  /** The record's sequence number in its shard. */
+  /** The record's sequence number in its shard (with aggregation: the sequence number of the aggregate that carried it). */
   readonly sequenceNumber: string;
+  /**
+   * With aggregation, for a record sent inside a KPL aggregate: its index in the aggregate, which
+   * consumers that unpack aggregates (KCL, `aws-kinesis-agg`) report as its sub-sequence number.
+   * Absent for a record sent on its own.
+   */
+  readonly subSequenceNumber?: number;
   /** `PutRecords` attempts this record took (1 when it went through the first time). */
   readonly attempts: number;
 }
 
-/** A record that was not written, and why. */
+/**
+ * A record that was not written, and why.
+ *
+ * @example
+ * ```ts
+ * events$
+ *   .pipe(
+ *     toKinesis({ streamName: 'events' }),
+ *     mergeMap((batch) => batch.records),
+ *     filter((record): record is KinesisRecordFailure<Event> => record.status === 'failed'),
+ *   )
+ *   .subscribe((failed) => deadLetters.push({ event: failed.item, reason: `${failed.errorCode}: ${failed.errorMessage}` }));
+ * ```
+ */
 export interface KinesisRecordFailure<T> {
   /** Not written. */
   readonly status: 'failed';
@@ -41,10 +69,29 @@ export interface KinesisRecordFailure<T> {
   readonly attempts: number;
 }
 
-/** The final outcome of one item. */
+/**
+ * The final outcome of one item: narrow it on `status`.
+ *
+ * @example
+ * ```ts
+ * const describe = (record: KinesisRecordResult<Order>): string =>
+ *   record.status === 'ok' ? `order ${record.item.id} in ${record.shardId}` : `order ${record.item.id} not written: ${record.errorCode}`;
+ * ```
+ */
 export type KinesisRecordResult<T> = KinesisRecordSuccess<T> | KinesisRecordFailure<T>;
 
-/** What happened to one batch: emitted once every record of the batch has its final outcome. */
+/**
+ * What happened to one batch: emitted once every record of the batch has its final outcome.
+ *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events' })).subscribe((batch: KinesisBatchResult<Event>) => {
+ *   metrics.count('kinesis.written', batch.successfulRecordCount);
+ *   metrics.count('kinesis.failed', batch.failedRecordCount);
+ *   metrics.timing('kinesis.batch', batch.durationMs);
+ * });
+ * ```
+ */
 export interface KinesisBatchResult<T> {
   /** The stream written to. */
   readonly streamName: string;
@@ -62,6 +109,11 @@ export interface KinesisBatchResult<T> {
   readonly bytes: number;
   /** From the moment the batch was closed to its last outcome, in milliseconds: time queued behind other batches, requests and retries. */
   readonly durationMs: number;
+  /**
+   * With aggregation only: the Kinesis records the batch's items were packed into (aggregates,
+   * and records sent on their own). `recordCount / kinesisRecordCount` is the packing ratio.
+   */
+  readonly kinesisRecordCount?: number;
 }
 
 /**
@@ -88,6 +140,7 @@ export function failedRecord<T>(item: T, partitionKey: string | undefined, error
  * @param attempts - `PutRecords` rounds taken.
  * @param bytes - Bytes of the records sent.
  * @param closedAt - `performance.now()` when the batch was closed.
+ * @param kinesisRecordCount - With aggregation: the Kinesis records the items were packed into.
  * @returns The batch result.
  */
 export function batchResult<T>(
@@ -96,10 +149,11 @@ export function batchResult<T>(
   attempts: number,
   bytes: number,
   closedAt: number,
+  kinesisRecordCount?: number,
 ): KinesisBatchResult<T> {
   let failedRecordCount = 0;
   for (const record of records) if (record.status === 'failed') failedRecordCount++;
-  return {
+  const result = {
     streamName,
     records,
     recordCount: records.length,
@@ -109,6 +163,7 @@ export function batchResult<T>(
     bytes,
     durationMs: performance.now() - closedAt,
   };
+  return kinesisRecordCount === undefined ? result : { ...result, kinesisRecordCount };
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import { asyncScheduler } from 'rxjs';
+import { MAX_AGGREGATED_BATCH_SIZE } from './aggregation.js';
 import type { BacklogLimits } from './backlog.js';
 import type { BatchLimits } from './batching.js';
 import { leaseClient } from './client.js';
@@ -31,6 +32,8 @@ export interface Settings<T> {
   readonly logger: Logger;
   readonly backlog: BacklogLimits;
   readonly leaseClient: () => ClientLease;
+  /** With aggregation: the largest aggregate, partition key included; `undefined` without. */
+  readonly aggregation: { readonly maxBytes: number } | undefined;
 }
 
 const noop = (): void => undefined;
@@ -77,6 +80,11 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
   const batch = { ...DEFAULTS.batch, ...valid.batch };
   const retry = valid.retry === false ? { maxAttempts: 1, minDelay: 0, maxDelay: 0 } : { ...DEFAULTS.retry, ...valid.retry };
   const concurrency = valid.concurrency ?? DEFAULTS.concurrency;
+  const maxRecordBytes = valid.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
+  const aggregation =
+    valid.aggregation === undefined || valid.aggregation === false
+      ? undefined
+      : { maxBytes: (valid.aggregation === true ? undefined : valid.aggregation.maxBytes) ?? Math.min(DEFAULTS.aggregation.maxBytes, maxRecordBytes) };
   return {
     streamName,
     target: valid.streamARN === undefined ? { StreamName: streamName } : { StreamARN: valid.streamARN },
@@ -84,16 +92,17 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       partitionKeyOf: partitionKeyOf(valid.partitionKey),
       explicitHashKeyOf: explicitHashKeyOf(valid.explicitHashKey),
       serialize: valid.serialize ?? defaultSerialize,
-      maxRecordBytes: valid.maxRecordBytes ?? DEFAULTS.maxRecordBytes,
+      maxRecordBytes,
     },
     batch: {
-      maxCount: capped(batch.size, MAX_RECORDS_PER_REQUEST, 'batch.size', logger),
+      maxCount: capped(batch.size, aggregation === undefined ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE, 'batch.size', logger),
       maxWeight: capped(batch.maxBytes, MAX_BYTES_PER_REQUEST, 'batch.maxBytes', logger),
       weight: (record) => record.bytes,
       durationMs: durationToMs(batch.duration)!,
       scheduler: valid.scheduler ?? asyncScheduler,
     },
     concurrency,
+    aggregation,
     retry: { maxAttempts: retry.maxAttempts, minDelayMs: durationToMs(retry.minDelay)!, maxDelayMs: durationToMs(retry.maxDelay)! },
     logger,
     backlog: {

@@ -12,6 +12,8 @@ import { KinesisBacklogOverflowError } from './errors.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
 import { resolveSettings } from './settings.js';
+import { ShardMapCache } from './shardMap.js';
+import { listShards } from './shards.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
@@ -59,6 +61,12 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
  * {@link KinesisBacklogOverflowError} once what waits is reported). `backlog.onChange` reports the
  * backlog as it changes, so that a source able to pause can be paused.
  *
+ * Aggregation (`aggregation: true`): user records bound for the same shard (predicted from the
+ * stream's shard map, listed once per subscription with `ListShards`) are packed into KPL
+ * aggregated records of up to `aggregation.maxBytes`, which the KCL, Lambda and `aws-kinesis-agg`
+ * unpack; each item still gets its own outcome, with its index in the aggregate as
+ * `subSequenceNumber`, and a failed aggregate is retried as a whole.
+ *
  * @example
  * ```ts
  * import { toKinesis } from 'rxjs-kinesis';
@@ -66,6 +74,14 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
  * orders$
  *   .pipe(toKinesis({ streamName: 'orders', partitionKey: 'customer_id' }))
  *   .subscribe((result) => console.log(`${result.successfulRecordCount} sent, ${result.failedRecordCount} failed`));
+ * ```
+ * @example
+ * Small events, many per Kinesis record (KPL aggregation; consumers unpack them with the KCL,
+ * Lambda's deaggregation modules or `aws-kinesis-agg`):
+ * ```ts
+ * clicks$
+ *   .pipe(toKinesis({ streamName: 'clicks', partitionKey: 'user_id', aggregation: true, batch: { size: 10_000, duration: '1s' } }))
+ *   .subscribe((result) => console.log(`${result.recordCount} events in ${result.kinesisRecordCount} Kinesis records`));
  * ```
  * @param config - Stream, partition key, batching, client and retry settings; see {@link ToKinesisConfig}.
  * @returns An operator from items to batch results.
@@ -82,6 +98,10 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         send: putRecordsSender(lease.client, settings.target),
         retry: settings.retry,
         logger: settings.logger,
+        aggregation: settings.aggregation && {
+          maxBytes: settings.aggregation.maxBytes,
+          shardMaps: new ShardMapCache((signal) => listShards(lease.client, settings.target, signal), settings.logger, settings.streamName),
+        },
       };
       const backlog = new BacklogCounter(settings.backlog);
       /** Reports one record at once, in a result of its own. */

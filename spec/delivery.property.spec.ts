@@ -12,9 +12,11 @@ import type { DeliveryOptions } from '../lib/delivery.js';
 import type { ClientErrorCode } from '../lib/errors.js';
 import type { KinesisBatchResult } from '../lib/index.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../lib/limits.js';
+import { decodeAggregate } from '../lib/kpl.js';
 import { planRequests } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
+import { ShardMap, ShardMapCache } from '../lib/shardMap.js';
 import { entryBytes } from '../lib/wire.js';
 import { silentLogger } from './support/collect.js';
 import { mulberry32 } from './support/faultProxy.js';
@@ -269,6 +271,105 @@ describe('deliverBatch properties (fast-check)', function () {
         }
       }),
       bounded(100),
+    );
+  });
+});
+
+/** Records whose data really has their size (aggregation packs data bytes): the id, padded with spaces. */
+function prepareSized(shapes: readonly RecordShape[]): PreparedRecord<Item>[] {
+  return prepare(shapes).map((record) => {
+    if (!record.accepted) return record;
+    const data = Buffer.alloc(record.bytes - record.partitionKey.length, ' ');
+    data.write(record.item.id);
+    return { ...record, data, wireBytes: entryBytes(data.byteLength, record.partitionKey, undefined) };
+  });
+}
+
+/** The user record ids a Kinesis record carries, and whether it is an aggregate. */
+function idsIn(data: Uint8Array): { ids: string[]; aggregated: boolean } {
+  const users = decodeAggregate(data);
+  return users === undefined ? { ids: [Buffer.from(data).toString().trim()], aggregated: false } : { ids: users.map((u) => Buffer.from(u.data).toString().trim()), aggregated: true };
+}
+
+describe('deliverBatch with aggregation, properties (fast-check)', function () {
+  this.timeout(60_000);
+
+  it('any batch, any failure pattern: aggregates resent whole, one outcome per item with its index, requests and aggregates within limits', async () => {
+    const top = 2n ** 128n - 1n;
+    await fc.assert(
+      fc.asyncProperty(
+        batchShape(600),
+        failurePattern,
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(4 * 1024, 64 * 1024, MiB - 1024),
+        async (shapes, pattern, maxAttempts, shardCount, maxBytes) => {
+          const shards = Array.from({ length: shardCount }, (_, i) => ({
+            ShardId: `shardId-${i}`,
+            HashKeyRange: { StartingHashKey: String((top / BigInt(shardCount)) * BigInt(i) + (i === 0 ? 0n : 1n)), EndingHashKey: String((top / BigInt(shardCount)) * BigInt(i + 1)) },
+            SequenceNumberRange: { StartingSequenceNumber: '0' },
+          }));
+          const truth = ShardMap.fromShards(shards)!;
+          const batch = prepareSized(shapes);
+          const random = mulberry32(pattern.seed);
+          // Kinesis records sent, by their bytes: the answers each one got
+          const sends = new Map<string, EntryOutcome[]>();
+          let calls = 0;
+          let sequence = 0;
+          const send: SendPutRecords = async (records) => {
+            const script = pattern.calls[calls++] ?? { requestFailure: 'none', retryable: 0, fatal: 0 };
+            check(records.length <= MAX_RECORDS_PER_REQUEST, () => `${records.length} records in a request`);
+            check(records.reduce((sum, r) => sum + r.bytes, 0) <= MAX_BYTES_PER_REQUEST, () => 'request over 5 MiB');
+            return records.map((record): EntryOutcome => {
+              const answer: EntryOutcome =
+                script.requestFailure === 'retryable'
+                  ? { ok: false, errorCode: 'InternalFailure', errorMessage: '500', retryable: true }
+                  : script.requestFailure === 'fatal'
+                    ? { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false }
+                    : random() < script.retryable
+                      ? { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', retryable: true }
+                      : { ok: true, shardId: truth.predict(record.partitionKey, record.explicitHashKey), sequenceNumber: String(sequence++) };
+              const key = Buffer.from(record.data).toString('base64');
+              sends.set(key, [...(sends.get(key) ?? []), answer]);
+              return answer;
+            });
+          };
+          const shardMaps = new ShardMapCache(async () => shards, silentLogger, 's');
+          const result = await deliverBatch(batch, { ...options(send, maxAttempts), aggregation: { maxBytes, shardMaps } }, new AbortController().signal);
+
+          // each Kinesis record: sent again only after a retryable failure; an aggregate within maxBytes, its records on one shard
+          const where = new Map<string, { answers: EntryOutcome[]; index: number | undefined }>();
+          for (const [key, answers] of sends) {
+            const data = Buffer.from(key, 'base64');
+            for (const answer of answers.slice(0, -1)) check(!answer.ok && answer.retryable, () => `resent after ${JSON.stringify(answer)}`);
+            const { ids, aggregated } = idsIn(data);
+            if (aggregated) check(data.byteLength <= maxBytes, () => `aggregate of ${data.byteLength} bytes over ${maxBytes}`);
+            ids.forEach((id, index) => {
+              check(!where.has(id), () => `${id} packed into two Kinesis records`);
+              where.set(id, { answers, index: aggregated ? index : undefined });
+            });
+          }
+          expect(result.records).to.have.length(batch.length);
+          batch.forEach((record, position) => {
+            const outcome = result.records[position]!;
+            check(outcome.item === record.item, () => `outcome ${position} is for ${outcome.item.id}`);
+            const sent = where.get(record.item.id);
+            if (!record.accepted) return check(sent === undefined && outcome.status === 'failed' && outcome.attempts === 0, () => `${record.item.id} refused but sent`);
+            check(sent !== undefined, () => `${record.item.id} never sent`);
+            const last = sent!.answers[sent!.answers.length - 1]!;
+            check(outcome.attempts === sent!.answers.length && sent!.answers.length <= maxAttempts, () => `${record.item.id}: attempts ${outcome.attempts}, sends ${sent!.answers.length}`);
+            if (last.ok) {
+              check(outcome.status === 'ok' && outcome.shardId === last.shardId && outcome.sequenceNumber === last.sequenceNumber && outcome.subSequenceNumber === sent!.index, () => `${record.item.id}: ${JSON.stringify({ ...outcome, item: undefined })}`);
+              check(truth.predict(record.partitionKey) === last.shardId, () => `${record.item.id} landed on ${last.shardId}`);
+            } else {
+              check(outcome.status === 'failed' && outcome.errorCode === last.errorCode, () => `${record.item.id}: ${JSON.stringify(outcome)}`);
+            }
+          });
+          expect(result.kinesisRecordCount).to.equal(sends.size);
+          expect(result.bytes).to.equal(batch.reduce((sum, record) => sum + record.bytes, 0));
+        },
+      ),
+      { numRuns: 60, interruptAfterTimeLimit: 20_000, markInterruptAsFailure: true },
     );
   });
 });

@@ -7,7 +7,9 @@ import { deliverBatch } from '../lib/delivery.js';
 import type { DeliveryOptions } from '../lib/delivery.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
+import { decodeAggregate } from '../lib/kpl.js';
 import { backoffDelay } from '../lib/retry.js';
+import { ShardMap, ShardMapCache } from '../lib/shardMap.js';
 import { entryBytes } from '../lib/wire.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
 
@@ -132,5 +134,82 @@ describe('backoffDelay', () => {
       delays.every((d, i) => Math.abs(d - [200, 400, 800, 5000][i]!) < 1),
     );
     expect(backoffDelay(policy, 7, () => 0)).to.equal(100);
+  });
+});
+
+describe('deliverBatch with aggregation', () => {
+  const aggregation = (lists: { count: number }): DeliveryOptions['aggregation'] => ({
+    maxBytes: 64,
+    shardMaps: new ShardMapCache(async () => (lists.count++, [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: String(2n ** 128n - 1n) }, SequenceNumberRange: { StartingSequenceNumber: '0' } }]), silentLogger, 's'),
+  });
+  /** The user items in a request entry: an aggregate's, or the plain record's. */
+  const itemsIn = (record: AcceptedRecord<unknown>): string[] => decodeAggregate(record.data)?.map((u) => Buffer.from(u.data).toString()) ?? [Buffer.from(record.data).toString()];
+
+  it('resends a failed aggregate whole, and gives each user record its aggregate outcome with its index', async () => {
+    const calls: string[][][] = [];
+    const send: SendPutRecords = async (records) => {
+      calls.push(records.map(itemsIn));
+      return records.map((_, i) => (calls.length === 1 && i === 0 ? throttled : ok(calls.length * 10 + i)));
+    };
+    const lists = { count: 0 };
+    const items = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const result = await deliverBatch(items.map(accepted), options(send, { aggregation: aggregation(lists) }), signal);
+    expect(lists.count).to.equal(1);
+    // 64-byte aggregates hold two or three of these records
+    const first = calls[0]!;
+    expect(first.flat()).to.deep.equal(items);
+    expect(first.length).to.be.within(2, 3);
+    expect(first.every((part) => part.length >= 2)).to.equal(true);
+    expect(calls[1]).to.deep.equal([first[0]]);
+    expect(result).to.include({ recordCount: 6, successfulRecordCount: 6, attempts: 2, kinesisRecordCount: first.length });
+    for (const [index, part] of first.entries()) {
+      for (const [sub, item] of part.entries()) {
+        const outcome = result.records[items.indexOf(item)]!;
+        expect(outcome).to.deep.include(index === 0 ? { status: 'ok', sequenceNumber: '20', subSequenceNumber: sub, attempts: 2 } : { status: 'ok', sequenceNumber: String(10 + index), subSequenceNumber: sub, attempts: 1 });
+      }
+    }
+  });
+
+  it('fails every user record of an aggregate with its error code', async () => {
+    const send: SendPutRecords = async (records) => records.map(() => missing);
+    const result = await deliverBatch(['a', 'b', 'c'].map(accepted), options(send, { aggregation: aggregation({ count: 0 }) }), signal);
+    expect(result.records.map((r) => [r.status, r.status === 'failed' && r.errorCode, r.attempts])).to.deep.equal([
+      ['failed', 'ResourceNotFoundException', 1],
+      ['failed', 'ResourceNotFoundException', 1],
+      ['failed', 'ResourceNotFoundException', 1],
+    ]);
+  });
+
+  it('after a reshard, lists the shards again and resends the records of a misplaced aggregate whose keys map to another shard', async () => {
+    const top = 2n ** 128n - 1n;
+    const range = (id: string, start: bigint, end: bigint, closed = false) => ({
+      ShardId: id,
+      HashKeyRange: { StartingHashKey: String(start), EndingHashKey: String(end) },
+      SequenceNumberRange: closed ? { StartingSequenceNumber: '0', EndingSequenceNumber: '9' } : { StartingSequenceNumber: '0' },
+    });
+    const before = [range('parent', 0n, top)];
+    const after = [range('parent', 0n, top, true), range('low', 0n, top / 2n), range('high', top / 2n + 1n, top)];
+    const lists = { count: 0 };
+    const shardMaps = new ShardMapCache(async () => (lists.count++ === 0 ? before : after), silentLogger, 's');
+    const truth = ShardMap.fromShards(after)!;
+    // the service places each Kinesis record by its own key, with the shards as they are after the split
+    const sent: number[] = [];
+    const send: SendPutRecords = async (records) => {
+      sent.push(records.length);
+      return records.map((record, i) => ({ ok: true, shardId: truth.predict(record.partitionKey, record.explicitHashKey), sequenceNumber: `${sent.length}-${i}` }));
+    };
+    const logger = recordingLogger();
+    const items = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    const result = await deliverBatch(items.map(accepted), options(send, { logger, aggregation: { maxBytes: 100_000, shardMaps } }), signal);
+    expect(lists.count).to.equal(2);
+    expect(sent).to.deep.equal([1, 1]); // one aggregate; then the records of the other half, packed again
+    for (const outcome of result.records) {
+      expect(outcome.status).to.equal('ok');
+      if (outcome.status === 'ok') expect(outcome.shardId, outcome.item).to.equal(truth.predict(outcome.partitionKey));
+    }
+    const resent = result.records.filter((r) => r.attempts === 2).length;
+    expect(resent).to.be.within(1, 39);
+    expect(result.kinesisRecordCount).to.equal(2);
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).to.deep.equal([`stream 's' was resharded: ${resent} records whose aggregate landed on a shard their keys do not map to are sent again`]);
   });
 });

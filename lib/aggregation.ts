@@ -1,0 +1,118 @@
+/**
+ * Aggregation, the planning step before requests: user records bound for the same shard are
+ * packed into KPL aggregates ({@link AggregateBuilder}), each within the record size limit, and the
+ * aggregates (and the records that go plain) are then packed into requests by
+ * {@link planRequests}. Done once per batch: a retry resends the same aggregates.
+ *
+ * @module
+ */
+import { AggregateBuilder } from './kpl.js';
+import { MiB } from './limits.js';
+import type { Sendable } from './planner.js';
+import type { AcceptedRecord } from './records.js';
+import type { ShardMap } from './shardMap.js';
+import { entryBytes } from './wire.js';
+
+/**
+ * The default largest aggregate: 1 MiB - 1 KiB (1,047,552 bytes), counting the magic, the
+ * protobuf, the MD5 and the aggregate's partition key: just under the default record limit.
+ */
+export const DEFAULT_AGGREGATE_MAX_BYTES = MiB - 1024;
+
+/** The smallest `aggregation.maxBytes` accepted: 1 KiB. */
+export const MIN_AGGREGATE_MAX_BYTES = 1024;
+
+/**
+ * The largest `batch.size` with aggregation (user records per batch): 50,000. Without
+ * aggregation it is 500, the records of one `PutRecords` request; with it, a batch's user records
+ * are packed into far fewer Kinesis records, and `batch.maxBytes` (5 MiB) bounds a batch too.
+ */
+export const MAX_AGGREGATED_BATCH_SIZE = 50_000;
+
+/** A Kinesis record that carries an aggregate of user records. */
+export interface AggregateSlot<S extends Sendable> extends Sendable {
+  /** The Kinesis record: the aggregate's bytes, with its first user record's partition and explicit hash keys. */
+  readonly record: AcceptedRecord<undefined>;
+  /** What it carries, in order: a part's index is its sub-sequence number. */
+  readonly parts: readonly S[];
+  /** The shard every part was predicted to (`undefined` when packed by key, without a shard map). */
+  readonly shardId: string | undefined;
+}
+
+/** An aggregate being filled. */
+interface OpenAggregate<S extends Sendable> {
+  readonly builder: AggregateBuilder;
+  readonly parts: S[];
+  /** UTF-8 bytes of its first part's partition key, which becomes the aggregate's own key. */
+  readonly keyBytes: number;
+}
+
+/** The group of a record when no shard map is known: identical partition and explicit hash keys. */
+function keyGroup(record: AcceptedRecord<unknown>): string {
+  return record.explicitHashKey === undefined ? `p${record.partitionKey}` : `e${record.explicitHashKey}:${record.partitionKey}`;
+}
+
+/**
+ * Packs user records into aggregates, by predicted shard (or, without a shard map, by identical
+ * keys), in arrival order within each group. An aggregate weighs at most `maxBytes`, counting the
+ * magic, the protobuf, the MD5 and its partition key. A record too large to share an aggregate
+ * goes plain, after what its group held so far (so records of one key keep their order); so does
+ * a group of one record, as the KPL does.
+ *
+ * @example
+ * ```ts
+ * const kinesisRecords = packAggregates(waiting, await shardMaps.get(signal), 1_047_552);
+ * for (const request of planRequests(kinesisRecords)) await send(request.records, signal);
+ * ```
+ * @param waiting - User records, in arrival order.
+ * @param shardMap - The stream's open shards; `undefined` to group by identical keys.
+ * @param maxBytes - Largest aggregate, partition key included.
+ * @returns Kinesis records to send: aggregates, and user records that go plain, as they were.
+ */
+export function packAggregates<S extends Sendable>(waiting: readonly S[], shardMap: ShardMap | undefined, maxBytes: number): (S | AggregateSlot<S>)[] {
+  const out: (S | AggregateSlot<S>)[] = [];
+  const open = new Map<string, OpenAggregate<S>>();
+  const close = (group: string, aggregate: OpenAggregate<S>): void => {
+    open.delete(group);
+    if (aggregate.parts.length === 1) {
+      out.push(aggregate.parts[0]!);
+      return;
+    }
+    const first = aggregate.parts[0]!.record;
+    const data = aggregate.builder.encode();
+    out.push({
+      record: {
+        accepted: true,
+        item: undefined,
+        partitionKey: first.partitionKey,
+        explicitHashKey: first.explicitHashKey,
+        data,
+        bytes: data.byteLength + aggregate.keyBytes,
+        wireBytes: entryBytes(data.byteLength, first.partitionKey, first.explicitHashKey),
+      },
+      parts: aggregate.parts,
+      shardId: shardMap === undefined ? undefined : group,
+    });
+  };
+  for (const slot of waiting) {
+    const { record } = slot;
+    const group = shardMap === undefined ? keyGroup(record) : shardMap.predict(record.partitionKey, record.explicitHashKey);
+    let aggregate = open.get(group);
+    if (aggregate !== undefined && aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
+      close(group, aggregate);
+      aggregate = undefined;
+    }
+    if (aggregate === undefined) {
+      aggregate = { builder: new AggregateBuilder(), parts: [], keyBytes: record.bytes - record.data.byteLength };
+      if (aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
+        out.push(slot);
+        continue;
+      }
+      open.set(group, aggregate);
+    }
+    aggregate.builder.add(record);
+    aggregate.parts.push(slot);
+  }
+  for (const [group, aggregate] of open) close(group, aggregate);
+  return out;
+}

@@ -1,0 +1,220 @@
+/**
+ * The configuration of {@link fromKinesis}: an io-ts codec that is the single source of the config
+ * type, its defaults, the read limits of the service, and the settings the reader runs with.
+ *
+ * @module
+ */
+import * as t from 'io-ts';
+import { checkConfig, connectionProblems, connectionProps, isObject, refined } from './codecs.js';
+import { DEFAULTS, RetryConfig } from './config.js';
+import { resolveConnection } from './connection.js';
+import type { Connection } from './connection.js';
+import { Duration, durationToMs } from './duration.js';
+import type { RetryPolicy } from './retry.js';
+
+/**
+ * At most this many records in one `GetRecords` answer (the service's maximum `Limit`).
+ *
+ * @example
+ * ```ts
+ * fromKinesis({ streamName: 'events', limit: MAX_GET_RECORDS_LIMIT / 10 }); // pages of 1,000 records
+ * ```
+ */
+export const MAX_GET_RECORDS_LIMIT = 10_000;
+
+/**
+ * The service allows this many `GetRecords` calls per second on one shard (shared by every consumer of the shard).
+ *
+ * @example
+ * ```ts
+ * const consumers = 2; // two readers of the same stream share each shard's calls
+ * fromKinesis({ streamName: 'events', pollInterval: (1000 / MAX_GET_RECORDS_PER_SECOND) * consumers });
+ * ```
+ */
+export const MAX_GET_RECORDS_PER_SECOND = 5;
+
+/**
+ * The shortest wait between two `GetRecords` calls on one shard: 200 ms, from {@link MAX_GET_RECORDS_PER_SECOND}.
+ *
+ * @example
+ * ```ts
+ * fromKinesis({ streamName: 'events', pollInterval: MIN_POLL_INTERVAL_MS }); // the lowest latency the service allows
+ * ```
+ */
+export const MIN_POLL_INTERVAL_MS = 1000 / MAX_GET_RECORDS_PER_SECOND;
+
+/**
+ * Where reading starts in each shard: `'TRIM_HORIZON'` (the oldest record still kept),
+ * `'LATEST'` (only records written after subscribing) or a `Date` (records that arrived at or
+ * after that time).
+ *
+ * @example
+ * ```ts
+ * const lastHour: StartingPosition = new Date(Date.now() - 3_600_000);
+ * fromKinesis({ streamName: 'events', startingPosition: lastHour });
+ * ```
+ */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | Date;
+
+const StartingPositionCodec = refined<StartingPosition>(
+  "'TRIM_HORIZON', 'LATEST' or a valid Date",
+  (u): u is StartingPosition => u === 'TRIM_HORIZON' || u === 'LATEST' || (u instanceof Date && !Number.isNaN(u.getTime())),
+);
+
+const PollInterval = refined<Duration>(
+  `a duration of at least ${MIN_POLL_INTERVAL_MS} ms (the service allows ${MAX_GET_RECORDS_PER_SECOND} GetRecords per second per shard)`,
+  (u): u is Duration => (durationToMs(u) ?? -1) >= MIN_POLL_INTERVAL_MS,
+);
+
+const PositiveDuration = refined<Duration>('a positive duration', (u): u is Duration => (durationToMs(u) ?? 0) > 0);
+
+const RecordLimit = refined<number>(
+  `a whole number from 1 to ${MAX_GET_RECORDS_LIMIT}`,
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0 && u <= MAX_GET_RECORDS_LIMIT,
+);
+
+/**
+ * The default of every optional setting of {@link fromKinesis}, as documented on {@link FromKinesisConfig}.
+ *
+ * @example
+ * ```ts
+ * fromKinesis({ streamName: 'events', retry: { ...FROM_KINESIS_DEFAULTS.retry, maxAttempts: 20 } });
+ * ```
+ */
+export const FROM_KINESIS_DEFAULTS: {
+  /** `'TRIM_HORIZON'`: everything the stream still holds. */
+  readonly startingPosition: StartingPosition;
+  /** `'1s'`, as the KCL. */
+  readonly pollInterval: Duration;
+  /** 10,000, the service's maximum. */
+  readonly limit: number;
+  /** `'10s'` */
+  readonly shardSyncInterval: Duration;
+  /** `'30s'` */
+  readonly requestTimeout: Duration;
+  /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }`, as `toKinesis`. */
+  readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
+} = {
+  startingPosition: 'TRIM_HORIZON',
+  pollInterval: '1s',
+  limit: MAX_GET_RECORDS_LIMIT,
+  shardSyncInterval: '10s',
+  requestTimeout: DEFAULTS.requestTimeout,
+  retry: DEFAULTS.retry,
+};
+
+/**
+ * The io-ts codec of {@link FromKinesisConfig}: decode a configuration read from a file, or check one.
+ *
+ * @example
+ * ```ts
+ * const decoded = FromKinesisConfig.decode(JSON.parse(text)); // an io-ts Either; see also validateFromKinesisConfig
+ * ```
+ */
+export const FromKinesisConfig = t.partial({
+  ...connectionProps,
+  /**
+   * Where reading starts in each shard. `'TRIM_HORIZON'`: the oldest record the stream still
+   * holds (to check what was written); `'LATEST'`: only records written after subscribing (the
+   * KCL's default); a `Date`: records that arrived at or after it. Shards created by a reshard
+   * after subscribing are always read from their start. Default `'TRIM_HORIZON'`.
+   */
+  startingPosition: StartingPositionCodec,
+  /**
+   * The wait between two `GetRecords` calls on a shard that has caught up (an answer shorter than
+   * `limit` and not behind the tip). A shard that is behind is read again after 200 ms, the
+   * service's limit of 5 calls per second per shard, which is also the least this may be.
+   * Default `'1s'`.
+   */
+  pollInterval: PollInterval,
+  /** Records asked for per `GetRecords` call, 1 to 10,000. Default 10,000. */
+  limit: RecordLimit,
+  /**
+   * How often the shards are listed again to find shards created by a reshard (they are also
+   * listed whenever a shard has been read to its end). Default `'10s'`.
+   */
+  shardSyncInterval: PositiveDuration,
+  /**
+   * Retries of a request that failed with a retryable error (`ProvisionedThroughputExceededException`,
+   * 5xx, timeouts, cut connections), per shard, with exponential backoff and full jitter between
+   * `minDelay` and `maxDelay`. `maxAttempts` bounds the attempts of one request; past it the
+   * Observable errors with the last error. Default `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }`.
+   */
+  retry: RetryConfig,
+});
+
+/**
+ * The configuration of {@link fromKinesis}, derived from its io-ts codec. Every field is described
+ * on the codec.
+ *
+ * @example
+ * ```ts
+ * const config: FromKinesisConfig = { streamName: 'orders', startingPosition: new Date(Date.now() - 60_000), pollInterval: '500ms' };
+ * ```
+ * @useDeclaredType
+ */
+export type FromKinesisConfig = t.TypeOf<typeof FromKinesisConfig>;
+
+/**
+ * Problems of a `retry` block whose shortest wait is longer than its longest.
+ *
+ * @param retry - The `retry` field as given.
+ * @param defaults - The delays used for the ones left out.
+ * @returns At most one problem line.
+ */
+export function retryDelayProblems(retry: unknown, defaults: { readonly minDelay: Duration; readonly maxDelay: Duration }): string[] {
+  if (!isObject(retry)) return [];
+  const min = durationToMs(retry['minDelay'] ?? defaults.minDelay);
+  const max = durationToMs(retry['maxDelay'] ?? defaults.maxDelay);
+  return min !== undefined && max !== undefined && min > max ? [`retry.minDelay: ${min} ms is longer than retry.maxDelay (${max} ms)`] : [];
+}
+
+/**
+ * Checks a `fromKinesis` configuration.
+ *
+ * @example
+ * ```ts
+ * const config = validateFromKinesisConfig({ streamName: 'orders', startingPosition: 'LATEST' });
+ * ```
+ * @param input - The configuration as given (any value).
+ * @returns The same configuration, typed.
+ * @throws {@link KinesisConfigError} listing every problem with its field path.
+ */
+export function validateFromKinesisConfig(input: unknown): FromKinesisConfig {
+  return checkConfig<FromKinesisConfig>(input, {
+    subject: 'fromKinesis',
+    codec: FromKinesisConfig,
+    blocks: { retry: RetryConfig },
+    crossFieldProblems: (config) => [...connectionProblems(config), ...retryDelayProblems(config['retry'], FROM_KINESIS_DEFAULTS.retry)],
+  });
+}
+
+/** Everything the reader needs, resolved: defaults filled in, durations in milliseconds. */
+export interface ReadSettings extends Connection {
+  readonly startingPosition: StartingPosition;
+  readonly pollIntervalMs: number;
+  readonly limit: number;
+  readonly shardSyncIntervalMs: number;
+  readonly retry: RetryPolicy;
+}
+
+/**
+ * Validates a configuration and fills in its defaults.
+ *
+ * @param config - The configuration as given.
+ * @returns The resolved settings.
+ * @throws {@link KinesisConfigError} when the configuration is invalid.
+ */
+export function resolveReadSettings(config: FromKinesisConfig): ReadSettings {
+  const valid = validateFromKinesisConfig(config);
+  const retry = { ...FROM_KINESIS_DEFAULTS.retry, ...valid.retry };
+  return {
+    // One socket per shard read at once (each shard has at most one request in flight).
+    ...resolveConnection(valid, Infinity),
+    startingPosition: valid.startingPosition ?? FROM_KINESIS_DEFAULTS.startingPosition,
+    pollIntervalMs: durationToMs(valid.pollInterval ?? FROM_KINESIS_DEFAULTS.pollInterval)!,
+    limit: valid.limit ?? FROM_KINESIS_DEFAULTS.limit,
+    shardSyncIntervalMs: durationToMs(valid.shardSyncInterval ?? FROM_KINESIS_DEFAULTS.shardSyncInterval)!,
+    retry: { maxAttempts: retry.maxAttempts, minDelayMs: durationToMs(retry.minDelay)!, maxDelayMs: durationToMs(retry.maxDelay)! },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Reading one shard: an iterator from the starting position, then `GetRecords` in a loop, each
+ * page emitted before the next call, until the shard is read to its end (a closed shard: no
+ * `NextShardIterator`). Retryable failures are retried with exponential backoff and full jitter;
+ * an expired iterator is replaced by one after the last record emitted.
+ *
+ * @module
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import type { GetRecordsCommandOutput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import type { Logger } from './codecs.js';
+import { MIN_POLL_INTERVAL_MS } from './fromKinesisConfig.js';
+import { readRecords } from './readRecords.js';
+import type { KinesisReadRecord } from './readRecords.js';
+import { backoffDelay, isRetryableRequestError } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import { listShards } from './shards.js';
+import type { StreamTarget } from './wire.js';
+
+/** Where reading a shard starts (the `ShardIteratorType` of `GetShardIterator`, with its argument). */
+export type ShardPosition =
+  | { readonly type: 'TRIM_HORIZON' | 'LATEST' }
+  | { readonly type: 'AT_TIMESTAMP'; readonly timestamp: Date }
+  | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+
+/** The three calls a reader makes; {@link kinesisShardApi} makes them with a `KinesisClient`. */
+export interface ShardApi {
+  /** Every shard of the stream (`ListShards`, every page). */
+  listShards(signal: AbortSignal): Promise<Shard[]>;
+  /** An iterator at `position` in the shard (`GetShardIterator`). */
+  getShardIterator(shardId: string, position: ShardPosition, signal: AbortSignal): Promise<string | undefined>;
+  /** One page of records (`GetRecords`). */
+  getRecords(iterator: string, limit: number, signal: AbortSignal): Promise<Pick<GetRecordsCommandOutput, 'Records' | 'NextShardIterator' | 'MillisBehindLatest'>>;
+}
+
+/**
+ * The reader's calls, made with a client on one stream.
+ *
+ * @param client - The Kinesis client.
+ * @param target - The stream's name or ARN.
+ * @returns The calls.
+ */
+export function kinesisShardApi(client: KinesisClient, target: StreamTarget): ShardApi {
+  const arn = target.StreamARN === undefined ? {} : { StreamARN: target.StreamARN };
+  return {
+    listShards: (signal) => listShards(client, target, signal),
+    getShardIterator: async (shardId, position, signal) => {
+      const where =
+        position.type === 'AT_TIMESTAMP'
+          ? { Timestamp: position.timestamp }
+          : position.type === 'AFTER_SEQUENCE_NUMBER'
+            ? { StartingSequenceNumber: position.sequenceNumber }
+            : {};
+      const answer = await client.send(new GetShardIteratorCommand({ ...target, ShardId: shardId, ShardIteratorType: position.type, ...where }), { abortSignal: signal });
+      return answer.ShardIterator;
+    },
+    getRecords: (iterator, limit, signal) => client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit, ...arn }), { abortSignal: signal }),
+  };
+}
+
+/** How requests are retried and waited for. */
+export interface RetryOptions {
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+  /** Aborts the request in flight and the wait before a retry; no request starts once it is aborted. */
+  readonly signal: AbortSignal;
+  /** Waits `ms` (rejects when `signal` is aborted). Default: a timer. */
+  readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  /** Numbers in [0, 1) for the jitter. Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
+}
+
+const timer = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal });
+
+/** The name of an error (the SDK's exception name, or a Node error code). */
+export const errorName = (error: unknown): string =>
+  typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? (error as { code?: unknown }).code ?? 'Error') : String(error);
+
+/**
+ * Makes a request, and makes it again after a backoff while it fails with a retryable error
+ * (throttling, 5xx, timeouts, cut connections), up to `retry.maxAttempts` attempts.
+ *
+ * @param call - Makes the request.
+ * @param what - What the request is, for the debug log.
+ * @param options - Retry policy, logger, abort signal.
+ * @returns What the request returned.
+ * @throws The last error when it is not retryable or the attempts are used up; an `AbortError` once aborted.
+ */
+export async function withRetry<R>(call: () => Promise<R>, what: string, options: RetryOptions): Promise<R> {
+  const { retry, logger, signal, sleep = timer, random = Math.random } = options;
+  for (let attempt = 1; ; attempt++) {
+    signal.throwIfAborted();
+    try {
+      return await call();
+    } catch (error) {
+      if (signal.aborted || attempt >= retry.maxAttempts || !isRetryableRequestError(error)) throw error;
+      const delay = backoffDelay(retry, attempt, random);
+      logger.debug(`${what} failed with ${errorName(error)} (attempt ${attempt} of ${retry.maxAttempts}); retrying in ${Math.round(delay)} ms`);
+      await sleep(delay, signal);
+    }
+  }
+}
+
+/** How one shard is read. */
+export interface ShardReadOptions extends RetryOptions {
+  /** Records asked for per `GetRecords` call. */
+  readonly limit: number;
+  /** The wait between calls once the shard has caught up. */
+  readonly pollIntervalMs: number;
+  /** Called with each record, in order, synchronously as its page arrives. */
+  readonly emit: (record: KinesisReadRecord) => void;
+}
+
+/**
+ * Reads a shard from `start` to its end, emitting every record in sequence order (aggregates
+ * unpacked). After a full page, or while the shard is behind the tip, the next call comes after
+ * 200 ms (the service's 5 calls per second per shard); otherwise after `pollIntervalMs`. Only one
+ * request is in flight per shard, and the next one starts after the page was emitted.
+ *
+ * @param api - The Kinesis calls.
+ * @param shardId - The shard.
+ * @param start - Where to start in it.
+ * @param options - Page size, poll interval, retries, abort signal, and where records go.
+ * @returns When the shard is closed and read to its end. An open shard is read until aborted.
+ * @throws The first error that is not retried (or retried in vain); an `AbortError` once aborted.
+ */
+export async function readShard(api: ShardApi, shardId: string, start: ShardPosition, options: ShardReadOptions): Promise<void> {
+  const { signal, logger, limit, pollIntervalMs, emit, sleep = timer } = options;
+  let last: string | undefined;
+  const iterator = (): Promise<string | undefined> => {
+    const position: ShardPosition = last === undefined ? start : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
+    return withRetry(() => api.getShardIterator(shardId, position, signal), `GetShardIterator on ${shardId}`, options);
+  };
+  let next = await iterator();
+  while (next !== undefined) {
+    const current = next;
+    let page;
+    try {
+      page = await withRetry(() => api.getRecords(current, limit, signal), `GetRecords on ${shardId}`, options);
+    } catch (error) {
+      if (signal.aborted || errorName(error) !== 'ExpiredIteratorException') throw error;
+      logger.debug(`the iterator of ${shardId} expired; a new one starts ${last === undefined ? 'where reading started' : `after ${last}`}`);
+      next = await iterator();
+      continue;
+    }
+    const records = page.Records ?? [];
+    for (const record of records) {
+      for (const read of readRecords(record, shardId)) emit(read);
+      last = record.SequenceNumber;
+    }
+    next = page.NextShardIterator;
+    if (next === undefined) return;
+    const behind = records.length >= limit || (page.MillisBehindLatest ?? 0) > 0;
+    await sleep(behind ? MIN_POLL_INTERVAL_MS : pollIntervalMs, signal);
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Unit tests of the reader's logic with stubbed Kinesis calls: backoff on throttling, giving up,
+ * expired iterators, the pace of polling, which shards are read when, and teardown. What the
+ * reader does against a real Kinesis is in fromKinesis.integration.spec.ts.
+ */
+import type { _Record, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import { expect } from 'chai';
+import { fromKinesis } from '../lib/fromKinesis.js';
+import { encodeAggregate } from '../lib/kpl.js';
+import type { KinesisReadRecord } from '../lib/readRecords.js';
+import { readShard } from '../lib/shardReader.js';
+import type { ShardApi, ShardPosition, ShardReadOptions } from '../lib/shardReader.js';
+import { ShardTracker } from '../lib/shardTracker.js';
+import { recordingLogger, silentLogger } from './support/collect.js';
+
+const serviceError = (name: string): Error => Object.assign(new Error(`${name} (stub)`), { name, $fault: 'client' });
+
+const record = (sequenceNumber: string, text: string): _Record => ({
+  SequenceNumber: sequenceNumber,
+  PartitionKey: `key-${sequenceNumber}`,
+  Data: new TextEncoder().encode(text),
+  ApproximateArrivalTimestamp: new Date(0),
+});
+
+type Page = Awaited<ReturnType<ShardApi['getRecords']>>;
+
+/** A shard whose GetRecords answers (or failures) are scripted, one per call; then it ends. */
+function scriptedShard(script: readonly (Page | Error)[]) {
+  const iterators: ShardPosition[] = [];
+  let calls = 0;
+  const api: ShardApi = {
+    listShards: async () => [],
+    getShardIterator: async (_shardId, position) => {
+      iterators.push(position);
+      return `iterator-${iterators.length}`;
+    },
+    getRecords: async () => {
+      const step = script[calls++] ?? { Records: [], NextShardIterator: undefined };
+      if (step instanceof Error) throw step;
+      return step;
+    },
+  };
+  return { api, iterators, calls: () => calls };
+}
+
+/** Read options that record what is emitted and every wait asked for, without waiting. */
+function options(overrides: Partial<ShardReadOptions> = {}) {
+  const emitted: KinesisReadRecord[] = [];
+  const waits: number[] = [];
+  const logger = recordingLogger();
+  const settings: ShardReadOptions = {
+    retry: { maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 },
+    logger,
+    signal: new AbortController().signal,
+    limit: 3,
+    pollIntervalMs: 1000,
+    emit: (r) => emitted.push(r),
+    sleep: async (ms) => void waits.push(ms),
+    random: () => 1, // the longest wait the backoff allows
+    ...overrides,
+  };
+  return { settings, emitted, waits, logger };
+}
+
+const open = (records: _Record[], extra: Partial<Page> = {}): Page => ({ Records: records, NextShardIterator: 'next', MillisBehindLatest: 0, ...extra });
+
+describe('reading a shard (stubbed Kinesis)', () => {
+  it('backs off exponentially with jitter on throttling, and starts again from the minimum after a success', async () => {
+    const throttled = serviceError('ProvisionedThroughputExceededException');
+    const shard = scriptedShard([throttled, throttled, throttled, open([record('1', 'a')]), throttled, open([record('2', 'b')])]);
+    const { settings, emitted, waits } = options();
+    await readShard(shard.api, 'shardId-1', { type: 'TRIM_HORIZON' }, settings);
+    // random() = 1: each wait is the ceiling, min(5 s, 100 ms x 2^n); then the poll interval after a short page.
+    expect(waits).to.deep.equal([200, 400, 800, 1000, 200, 1000]);
+    expect(emitted.map((r) => r.sequenceNumber)).to.deep.equal(['1', '2']);
+  });
+
+  it('draws each wait between the minimum and the ceiling', async () => {
+    const throttled = serviceError('ProvisionedThroughputExceededException');
+    const shard = scriptedShard([throttled, throttled, throttled, throttled, throttled, throttled, throttled]);
+    const { settings, waits } = options({ random: () => 0.5 });
+    await readShard(shard.api, 'shardId-1', { type: 'TRIM_HORIZON' }, settings);
+    expect(waits).to.deep.equal([150, 250, 450, 850, 1650, 2550, 2550]);
+  });
+
+  it('gives up after retry.maxAttempts attempts with the last error, and does not retry what cannot succeed', async () => {
+    const throttled = serviceError('ProvisionedThroughputExceededException');
+    const shard = scriptedShard([throttled, throttled, throttled, throttled]);
+    const { settings } = options({ retry: { maxAttempts: 3, minDelayMs: 10, maxDelayMs: 10 } });
+    const error = await readShard(shard.api, 'shardId-1', { type: 'LATEST' }, settings).then(() => undefined, (e: unknown) => e);
+    expect(error).to.equal(throttled);
+    expect(shard.calls()).to.equal(3);
+
+    const denied = serviceError('AccessDeniedException');
+    const other = scriptedShard([denied]);
+    expect(await readShard(other.api, 'shardId-1', { type: 'LATEST' }, options().settings).then(() => undefined, (e: unknown) => e)).to.equal(denied);
+    expect(other.calls()).to.equal(1);
+  });
+
+  it('replaces an expired iterator with one after the last record emitted (or at the start when none was)', async () => {
+    const expired = serviceError('ExpiredIteratorException');
+    const shard = scriptedShard([expired, open([record('7', 'a'), record('8', 'b')]), expired, open([record('9', 'c')])]);
+    const { settings, emitted } = options();
+    const since = new Date(1_000_000);
+    await readShard(shard.api, 'shardId-1', { type: 'AT_TIMESTAMP', timestamp: since }, settings);
+    expect(shard.iterators).to.deep.equal([
+      { type: 'AT_TIMESTAMP', timestamp: since },
+      { type: 'AT_TIMESTAMP', timestamp: since },
+      { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: '8' },
+    ]);
+    expect(emitted.map((r) => r.sequenceNumber)).to.deep.equal(['7', '8', '9']);
+  });
+
+  it('polls again after 200 ms while behind (a full page, or MillisBehindLatest), after pollInterval once caught up', async () => {
+    const full = [record('1', 'a'), record('2', 'b'), record('3', 'c')];
+    const shard = scriptedShard([open(full), open([record('4', 'd')], { MillisBehindLatest: 5000 }), open([record('5', 'e')]), open([])]);
+    const { settings, waits } = options({ limit: 3, pollIntervalMs: 1500 });
+    await readShard(shard.api, 'shardId-1', { type: 'TRIM_HORIZON' }, settings);
+    expect(waits).to.deep.equal([200, 200, 1500, 1500]);
+  });
+
+  it('emits plain records as they are and aggregates as their user records, in order, then ends with the shard', async () => {
+    const aggregate = encodeAggregate([
+      { partitionKey: 'u1', data: new TextEncoder().encode('x') },
+      { partitionKey: 'u2', explicitHashKey: '42', data: new TextEncoder().encode('y') },
+    ]);
+    const shard = scriptedShard([open([record('1', 'plain'), { ...record('2', ''), Data: aggregate }]), { Records: [], NextShardIterator: undefined }]);
+    const { settings, emitted } = options();
+    await readShard(shard.api, 'shardId-9', { type: 'TRIM_HORIZON' }, settings);
+    expect(emitted.map(({ partitionKey, explicitHashKey, sequenceNumber, subSequenceNumber, shardId }) => ({ partitionKey, explicitHashKey, sequenceNumber, subSequenceNumber, shardId }))).to.deep.equal([
+      { partitionKey: 'key-1', explicitHashKey: undefined, sequenceNumber: '1', subSequenceNumber: undefined, shardId: 'shardId-9' },
+      { partitionKey: 'u1', explicitHashKey: undefined, sequenceNumber: '2', subSequenceNumber: 0, shardId: 'shardId-9' },
+      { partitionKey: 'u2', explicitHashKey: '42', sequenceNumber: '2', subSequenceNumber: 1, shardId: 'shardId-9' },
+    ]);
+    expect(shard.calls()).to.equal(2);
+  });
+
+  it('makes no request once aborted', async () => {
+    const controller = new AbortController();
+    const shard = scriptedShard([open([record('1', 'a')])]);
+    const { settings } = options({ signal: controller.signal, emit: () => controller.abort() });
+    const error = await readShard(shard.api, 'shardId-1', { type: 'TRIM_HORIZON' }, settings).then(() => undefined, (e: unknown) => e);
+    expect(error).to.have.property('name', 'AbortError');
+    expect(shard.calls()).to.equal(1);
+  });
+});
+
+const shard = (id: number, parents: number[] = [], closed = false): Shard => ({
+  ShardId: `shardId-${id}`,
+  ...(parents[0] === undefined ? {} : { ParentShardId: `shardId-${parents[0]}` }),
+  ...(parents[1] === undefined ? {} : { AdjacentParentShardId: `shardId-${parents[1]}` }),
+  HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
+  SequenceNumberRange: { StartingSequenceNumber: '1', ...(closed ? { EndingSequenceNumber: '2' } : {}) },
+});
+const ids = (starts: { shardId: string }[]) => starts.map((s) => s.shardId);
+
+describe('which shards are read when', () => {
+  // 0 and 1 were merged into 2; 2 was split into 3 and 4; 5 has a parent trimmed away.
+  const listing = [shard(0, [], true), shard(1, [], true), shard(2, [0, 1], true), shard(3, [2]), shard(4, [2]), shard(5, [99])];
+
+  it('TRIM_HORIZON: every shard, each after all its parents are read to their end', () => {
+    const tracker = new ShardTracker('TRIM_HORIZON');
+    tracker.add(listing);
+    expect(tracker.ready()).to.deep.equal([
+      { shardId: 'shardId-0', position: { type: 'TRIM_HORIZON' } },
+      { shardId: 'shardId-1', position: { type: 'TRIM_HORIZON' } },
+      { shardId: 'shardId-5', position: { type: 'TRIM_HORIZON' } },
+    ]);
+    tracker.finish('shardId-0');
+    expect(tracker.ready()).to.deep.equal([]);
+    tracker.finish('shardId-1');
+    expect(ids(tracker.ready())).to.deep.equal(['shardId-2']);
+    tracker.finish('shardId-2');
+    expect(ids(tracker.ready())).to.deep.equal(['shardId-3', 'shardId-4']);
+    expect(tracker.ready()).to.deep.equal([]);
+  });
+
+  it('LATEST: the open shards at once, closed ones skipped', () => {
+    const tracker = new ShardTracker('LATEST');
+    tracker.add(listing);
+    expect(tracker.ready()).to.deep.equal([
+      { shardId: 'shardId-3', position: { type: 'LATEST' } },
+      { shardId: 'shardId-4', position: { type: 'LATEST' } },
+      { shardId: 'shardId-5', position: { type: 'LATEST' } },
+    ]);
+  });
+
+  it('a Date: every shard at that time, parents first', () => {
+    const since = new Date(5000);
+    const tracker = new ShardTracker(since);
+    tracker.add(listing);
+    expect(tracker.ready().map((s) => s.position)).to.deep.equal([0, 1, 5].map(() => ({ type: 'AT_TIMESTAMP', timestamp: since })));
+  });
+
+  it('shards found by a later listing are read from TRIM_HORIZON once their parents are done; known ones are not read twice', () => {
+    const tracker = new ShardTracker('LATEST');
+    tracker.add([shard(0)]);
+    expect(ids(tracker.ready())).to.deep.equal(['shardId-0']);
+    tracker.add([shard(0, [], true), shard(1, [0]), shard(2, [0])]);
+    expect(tracker.ready()).to.deep.equal([]);
+    tracker.finish('shardId-0');
+    expect(tracker.ready()).to.deep.equal([
+      { shardId: 'shardId-1', position: { type: 'TRIM_HORIZON' } },
+      { shardId: 'shardId-2', position: { type: 'TRIM_HORIZON' } },
+    ]);
+    tracker.add([shard(0, [], true), shard(1, [0]), shard(2, [0])]);
+    expect(tracker.ready()).to.deep.equal([]);
+  });
+});
+
+/** A stand-in for a caller's KinesisClient: `send` answers; `destroyed` says whether it was closed. */
+function stubClient(send: (command: { constructor: { name: string }; input: { ShardId?: string } }, signal: AbortSignal) => Promise<unknown>) {
+  const state = { destroyed: false, signals: [] as AbortSignal[] };
+  const client = {
+    config: {},
+    destroy: () => void (state.destroyed = true),
+    send: (command: Parameters<typeof send>[0], options?: { abortSignal?: AbortSignal }) => {
+      state.signals.push(options!.abortSignal!);
+      return send(command, options!.abortSignal!);
+    },
+  } as unknown as KinesisClient;
+  return { client, state };
+}
+
+/** A request that is never answered, and fails once aborted. */
+const hanging = (_command: unknown, signal: AbortSignal): Promise<never> =>
+  new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(serviceError('AbortError'))));
+
+describe('fromKinesis teardown (stubbed client)', () => {
+  it('aborts the request in flight on unsubscribe, makes no other, and leaves a caller-owned client open', async () => {
+    const { client, state } = stubClient(hanging);
+    const { signals } = state;
+    const logger = recordingLogger();
+    const subscription = fromKinesis({ streamName: 's', client, logger, shardSyncInterval: '1h' }).subscribe({
+      error: (error: unknown) => logger.error(String(error)),
+    });
+    expect(signals).to.have.length(1); // ListShards, in flight
+    subscription.unsubscribe();
+    expect(signals[0]!.aborted).to.equal(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(signals).to.have.length(1);
+    expect(state.destroyed).to.equal(false);
+    expect(logger.lines).to.deep.equal([]);
+  });
+
+  it('errors with a non-retryable error and stops reading the other shards', async () => {
+    const { client, state } = stubClient(async (command, signal) => {
+      const name = command.constructor.name;
+      if (name === 'ListShardsCommand') return { Shards: [shard(0), shard(1)] };
+      if (name === 'GetShardIteratorCommand' && command.input.ShardId === 'shardId-1') throw serviceError('AccessDeniedException');
+      if (name === 'GetShardIteratorCommand') return hanging(command, signal);
+      throw new Error(`unexpected ${name}`);
+    });
+    const error = await new Promise((resolve) => fromKinesis({ streamName: 's', client, logger: silentLogger }).subscribe({ error: resolve }));
+    expect(error).to.have.property('name', 'AccessDeniedException');
+    expect(state.signals).to.have.length(3);
+    expect(state.signals.every((signal) => signal.aborted)).to.equal(true);
+  });
+});
