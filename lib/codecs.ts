@@ -58,6 +58,16 @@ export const EndpointUrl = refined(
   (u): u is string => typeof u === 'string' && URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
 );
 
+/**
+ * The region of a stream ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`).
+ *
+ * @param streamARN - A valid stream ARN.
+ * @returns Its region.
+ */
+export function arnRegion(streamARN: string): string {
+  return streamARN.split(':')[3]!;
+}
+
 const StaticCredentials = t.intersection([
   t.type({ accessKeyId: NonEmptyString, secretAccessKey: NonEmptyString }),
   t.partial({ sessionToken: t.string }),
@@ -99,7 +109,11 @@ export const LoggerCodec = t.partial({
 export const connectionProps = {
   /** The stream. Required unless `streamARN` is given. Seed YAML: `stream_name`. */
   streamName: NonEmptyString,
-  /** The stream's ARN, instead of (or as well as) its name; needed for cross-account access. */
+  /**
+   * The stream's ARN, instead of (or as well as) its name; needed for cross-account access. Requests
+   * name the stream by both when both are given (kinesalite reads only the name). Its region is
+   * the default of `region`.
+   */
   streamARN: StreamArn,
   /** AWS region. Default: the SDK's region chain (`AWS_REGION`, profile); `us-east-1` when only `endpoint` is set. Seed YAML: `region`. */
   region: NonEmptyString,
@@ -156,10 +170,13 @@ function unknownFields(value: Record<string, unknown>, props: t.Props, prefix: s
 /** The rules on the connection fields that involve more than one field. */
 export function connectionProblems(config: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const { streamName, streamARN, client } = config;
+  const { streamName, streamARN, region, client } = config;
   if (streamName === undefined && streamARN === undefined) problems.push('streamName: required (or give streamARN)');
   if (typeof streamName === 'string' && typeof streamARN === 'string' && !streamARN.endsWith(`:stream/${streamName}`)) {
     problems.push(`streamARN: names another stream than streamName '${streamName}'`);
+  }
+  if (typeof region === 'string' && StreamArn.is(streamARN) && arnRegion(streamARN) !== region) {
+    problems.push(`streamARN: is in region ${arnRegion(streamARN)}, but region is ${region} (leave region out to use the ARN's)`);
   }
   if (client !== undefined) {
     const mixed = ['region', 'endpoint', 'credentials', 'requestTimeout'].filter((key) => config[key] !== undefined);

@@ -9,7 +9,8 @@ import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
 import { DEFAULT_AGGREGATE_MAX_BYTES, MIN_AGGREGATE_MAX_BYTES } from './aggregation.js';
 import { callback, checkConfig, connectionProblems, connectionProps, either, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
-import { Duration, durationToMs } from './duration.js';
+import { Duration } from './duration.js';
+import { retryDelayProblems } from './retry.js';
 import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST } from './limits.js';
 
 export type { KinesisCredentials, Logger } from './codecs.js';
@@ -209,15 +210,7 @@ export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec
 
 /** Rules that involve more than one field; run on the raw input too, so every problem is listed at once. */
 function crossFieldProblems(config: Record<string, unknown>): string[] {
-  const problems = connectionProblems(config);
-  const { retry } = config;
-  if (isObject(retry)) {
-    const min = durationToMs(retry['minDelay'] ?? DEFAULTS.retry.minDelay);
-    const max = durationToMs(retry['maxDelay'] ?? DEFAULTS.retry.maxDelay);
-    if (min !== undefined && max !== undefined && min > max) {
-      problems.push(`retry.minDelay: ${min} ms is longer than retry.maxDelay (${max} ms)`);
-    }
-  }
+  const problems = [...connectionProblems(config), ...retryDelayProblems(config['retry'], DEFAULTS.retry)];
   const { aggregation, maxRecordBytes } = config;
   if (isObject(aggregation) && typeof aggregation['maxBytes'] === 'number') {
     const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : DEFAULTS.maxRecordBytes;

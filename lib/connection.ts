@@ -8,6 +8,7 @@
 import type * as t from 'io-ts';
 import { leaseClient } from './client.js';
 import type { ClientLease } from './client.js';
+import { arnRegion } from './codecs.js';
 import type { connectionProps, Logger } from './codecs.js';
 import { DEFAULTS } from './config.js';
 import { durationToMs } from './duration.js';
@@ -20,7 +21,7 @@ export type ConnectionConfig = { readonly [K in keyof typeof connectionProps]?: 
 export interface Connection {
   /** The stream's name (taken from the ARN when only `streamARN` is given). */
   readonly streamName: string;
-  /** What requests name the stream by: its ARN when given, else its name. */
+  /** What requests name the stream by: its name, its ARN, or both when both are given. */
   readonly target: StreamTarget;
   /** The configured logger, complete and never throwing; by default warnings and errors to `console`. */
   readonly logger: Logger;
@@ -67,12 +68,13 @@ export function resolveConnection(config: ConnectionConfig, maxSockets: number):
   const streamName = config.streamName ?? streamARN!.slice(streamARN!.indexOf(':stream/') + ':stream/'.length);
   return {
     streamName,
-    target: streamARN === undefined ? { StreamName: streamName } : { StreamARN: streamARN },
+    target:
+      streamARN === undefined ? { StreamName: streamName } : config.streamName === undefined ? { StreamARN: streamARN } : { StreamName: streamName, StreamARN: streamARN },
     logger: safeLogger(config.logger ?? consoleLogger),
     leaseClient: () =>
       leaseClient({
         client: config.client,
-        region: config.region,
+        region: config.region ?? (streamARN === undefined ? undefined : arnRegion(streamARN)),
         endpoint: config.endpoint,
         credentials: config.credentials,
         maxSockets,

@@ -5,11 +5,12 @@
  * @module
  */
 import * as t from 'io-ts';
-import { checkConfig, connectionProblems, connectionProps, isObject, refined } from './codecs.js';
+import { checkConfig, connectionProblems, connectionProps, refined } from './codecs.js';
 import { DEFAULTS, RetryConfig } from './config.js';
 import { resolveConnection } from './connection.js';
 import type { Connection } from './connection.js';
 import { Duration, durationToMs } from './duration.js';
+import { retryDelayProblems, retryPolicy } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 
 /**
@@ -156,20 +157,6 @@ export const FromKinesisConfig = t.partial({
 export type FromKinesisConfig = t.TypeOf<typeof FromKinesisConfig>;
 
 /**
- * Problems of a `retry` block whose shortest wait is longer than its longest.
- *
- * @param retry - The `retry` field as given.
- * @param defaults - The delays used for the ones left out.
- * @returns At most one problem line.
- */
-export function retryDelayProblems(retry: unknown, defaults: { readonly minDelay: Duration; readonly maxDelay: Duration }): string[] {
-  if (!isObject(retry)) return [];
-  const min = durationToMs(retry['minDelay'] ?? defaults.minDelay);
-  const max = durationToMs(retry['maxDelay'] ?? defaults.maxDelay);
-  return min !== undefined && max !== undefined && min > max ? [`retry.minDelay: ${min} ms is longer than retry.maxDelay (${max} ms)`] : [];
-}
-
-/**
  * Checks a `fromKinesis` configuration.
  *
  * @example
@@ -207,7 +194,6 @@ export interface ReadSettings extends Connection {
  */
 export function resolveReadSettings(config: FromKinesisConfig): ReadSettings {
   const valid = validateFromKinesisConfig(config);
-  const retry = { ...FROM_KINESIS_DEFAULTS.retry, ...valid.retry };
   return {
     // One socket per shard read at once (each shard has at most one request in flight).
     ...resolveConnection(valid, Infinity),
@@ -215,6 +201,6 @@ export function resolveReadSettings(config: FromKinesisConfig): ReadSettings {
     pollIntervalMs: durationToMs(valid.pollInterval ?? FROM_KINESIS_DEFAULTS.pollInterval)!,
     limit: valid.limit ?? FROM_KINESIS_DEFAULTS.limit,
     shardSyncIntervalMs: durationToMs(valid.shardSyncInterval ?? FROM_KINESIS_DEFAULTS.shardSyncInterval)!,
-    retry: { maxAttempts: retry.maxAttempts, minDelayMs: durationToMs(retry.minDelay)!, maxDelayMs: durationToMs(retry.maxDelay)! },
+    retry: retryPolicy(valid.retry, FROM_KINESIS_DEFAULTS.retry),
   };
 }

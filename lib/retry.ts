@@ -3,6 +3,9 @@
  *
  * @module
  */
+import { isObject } from './codecs.js';
+import { durationToMs } from './duration.js';
+import type { Duration } from './duration.js';
 
 /** How records that failed with a retryable error are sent again. */
 export interface RetryPolicy {
@@ -10,6 +13,40 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
+}
+
+/** A `retry` block with every field given (the defaults of a config). */
+export interface RetryDefaults {
+  readonly maxAttempts: number;
+  readonly minDelay: Duration;
+  readonly maxDelay: Duration;
+}
+
+/**
+ * Problems of a `retry` block whose shortest wait is longer than its longest.
+ *
+ * @param retry - The `retry` field as given (any value; only an object is checked).
+ * @param defaults - The config's defaults, for a bound left out.
+ * @returns One problem line, or none.
+ */
+export function retryDelayProblems(retry: unknown, defaults: RetryDefaults): string[] {
+  if (!isObject(retry)) return [];
+  const min = durationToMs(retry['minDelay'] ?? defaults.minDelay);
+  const max = durationToMs(retry['maxDelay'] ?? defaults.maxDelay);
+  return min !== undefined && max !== undefined && min > max ? [`retry.minDelay: ${min} ms is longer than retry.maxDelay (${max} ms)`] : [];
+}
+
+/**
+ * The policy of a validated `retry` block: `false` is a single attempt; fields left out take the defaults.
+ *
+ * @param retry - The validated `retry` field.
+ * @param defaults - The config's defaults.
+ * @returns The policy, in milliseconds.
+ */
+export function retryPolicy(retry: false | Partial<RetryDefaults> | undefined, defaults: RetryDefaults): RetryPolicy {
+  if (retry === false) return { maxAttempts: 1, minDelayMs: 0, maxDelayMs: 0 };
+  const given = { ...defaults, ...retry };
+  return { maxAttempts: given.maxAttempts, minDelayMs: durationToMs(given.minDelay)!, maxDelayMs: durationToMs(given.maxDelay)! };
 }
 
 /**

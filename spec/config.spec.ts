@@ -97,6 +97,12 @@ describe('config validation', () => {
     ]);
   });
 
+  it("refuses a region other than the stream ARN's", () => {
+    expect(problemsOf({ streamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/b', region: 'eu-west-1' })).to.deep.equal([
+      "streamARN: is in region us-east-1, but region is eu-west-1 (leave region out to use the ARN's)",
+    ]);
+  });
+
   it('never echoes credential values', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     for (const credentials of [{ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 42, sessionToken: secret }, secret, { accessKeyId: secret }]) {
@@ -138,6 +144,18 @@ describe('settings', () => {
     const settings = resolveSettings({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
     expect(settings.streamName).to.equal('orders');
     expect(settings.target).to.deep.equal({ StreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
+  });
+
+  it("names the stream by both name and ARN when both are given, and takes the ARN's region", async () => {
+    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
+    const settings = resolveSettings({ streamName: 'orders', streamARN: arn, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    expect(settings.target).to.deep.equal({ StreamName: 'orders', StreamARN: arn });
+    const lease = settings.leaseClient();
+    try {
+      expect(await lease.client.config.region()).to.equal('eu-west-1');
+    } finally {
+      lease.release();
+    }
   });
 
   it('turns retry: false into a single attempt, and durations into milliseconds', () => {
