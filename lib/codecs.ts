@@ -11,10 +11,28 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { Duration } from './duration.js';
 import { KinesisConfigError } from './errors.js';
 
-/** Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`). */
+/**
+ * Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`).
+ *
+ * @example
+ * ```ts
+ * import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+ *
+ * const credentials: KinesisCredentials = fromTemporaryCredentials({ params: { RoleArn: 'arn:aws:iam::111122223333:role/producer' } });
+ * events$.pipe(toKinesis({ streamName: 'events', credentials }));
+ * ```
+ */
 export type KinesisCredentials = NonNullable<KinesisClientConfig['credentials']>;
 
-/** A console-shaped logger (`console` itself fits). Any method left out of `config.logger` is a no-op. */
+/**
+ * A console-shaped logger (`console` itself fits). Any method left out of `config.logger` is a no-op.
+ *
+ * @example
+ * ```ts
+ * const logger: Partial<Logger> = { warn: (message) => log.warn(message), error: (message) => log.error(message) };
+ * events$.pipe(toKinesis({ streamName: 'events', logger }));
+ * ```
+ */
 export interface Logger {
   /** Retries and other detail. */
   debug(message: string): void;

@@ -29,7 +29,15 @@ const Scheduler = refined(
   (u): u is SchedulerLike => isObject(u) && isFunction(u['now']) && isFunction(u['schedule']),
 );
 
-/** The default of every optional setting, as documented on {@link ToKinesisConfig}. */
+/**
+ * The default of every optional setting, as documented on {@link ToKinesisConfig}.
+ *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events', batch: { ...DEFAULTS.batch, duration: '1s' } }));
+ * DEFAULTS.retry.maxAttempts; // 10
+ * ```
+ */
 export const DEFAULTS: {
   /** `{ size: 500, duration: '5s', maxBytes: 5 MiB }` */
   readonly batch: Required<t.TypeOf<typeof BatchConfig>>;
@@ -52,7 +60,16 @@ export const DEFAULTS: {
   aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES },
 };
 
-/** The `batch` block: when a batch is closed and sent. */
+/**
+ * The `batch` block: when a batch is closed and sent.
+ *
+ * @example
+ * ```ts
+ * import { isRight } from 'fp-ts/lib/Either.js';
+ *
+ * isRight(BatchConfig.decode({ size: 100, duration: '1s' })); // true
+ * ```
+ */
 export const BatchConfig = t.partial({
   /**
    * Items per batch (and so per `PutRecords` request). Default 500; a larger value is capped at
@@ -65,7 +82,14 @@ export const BatchConfig = t.partial({
   maxBytes: PositiveInteger,
 });
 
-/** How much is waiting in the operator: records that entered it and have no final outcome yet, and their bytes. */
+/**
+ * How much is waiting in the operator: records that entered it and have no final outcome yet, and their bytes.
+ *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events', backlog: { onChange: (backlog: Backlog) => gauge.set(backlog.records) } }));
+ * ```
+ */
 export interface Backlog {
   /** Records waiting: buffered, queued or in flight. */
   readonly records: number;
@@ -73,7 +97,16 @@ export interface Backlog {
   readonly bytes: number;
 }
 
-/** The `backlog` block: a bound on what waits in memory, and a hook to apply backpressure. */
+/**
+ * The `backlog` block: a bound on what waits in memory, and a hook to apply backpressure.
+ *
+ * @example
+ * ```ts
+ * import { isRight } from 'fp-ts/lib/Either.js';
+ *
+ * isRight(BacklogConfig.decode({ maxRecords: 10_000, overflow: 'fail' })); // true
+ * ```
+ */
 export const BacklogConfig = t.partial({
   /** Records waiting at most (buffered, queued or in flight). Default: no bound. */
   maxRecords: PositiveInteger,
@@ -93,7 +126,16 @@ export const BacklogConfig = t.partial({
   onChange: callback<(backlog: Backlog) => void>(),
 });
 
-/** The `retry` block: how records that failed with a retryable error are sent again. */
+/**
+ * The `retry` block: how records that failed with a retryable error are sent again.
+ *
+ * @example
+ * ```ts
+ * import { isRight } from 'fp-ts/lib/Either.js';
+ *
+ * isRight(RetryConfig.decode({ maxAttempts: 3, maxDelay: '1s' })); // true
+ * ```
+ */
 export const RetryConfig = t.partial({
   /** `PutRecords` attempts a record may take in all, the first included. Default 10. */
   maxAttempts: PositiveInteger,
@@ -111,7 +153,14 @@ const Retry = new t.Type<false | t.TypeOf<typeof RetryConfig>>(
   t.identity,
 );
 
-/** The `aggregation` block: how large a KPL aggregate may be. */
+/**
+ * The `aggregation` block: how large a KPL aggregate may be.
+ *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events', aggregation: { maxBytes: 256 * 1024 }, batch: { size: 10_000, duration: '1s' } }));
+ * ```
+ */
 export const AggregationConfig = t.partial({
   /**
    * Largest aggregate in bytes, counting the magic, the protobuf, the MD5 and the aggregate's
@@ -189,7 +238,14 @@ export function toKinesisConfigCodec<T>() {
   });
 }
 
-/** The io-ts codec of {@link ToKinesisConfig} (item callbacks typed for any item). */
+/**
+ * The io-ts codec of {@link ToKinesisConfig} (item callbacks typed for any item).
+ *
+ * @example
+ * ```ts
+ * const parsed = ToKinesisConfig.decode(JSON.parse(text)); // an io-ts Either; validateConfig gives the messages
+ * ```
+ */
 export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
 
 /**

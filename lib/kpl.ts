@@ -21,16 +21,38 @@
  */
 import { createHash } from 'node:crypto';
 
-/** The four bytes every KPL aggregate starts with: `F3 89 9A C2`. */
+/**
+ * The four bytes every KPL aggregate starts with: `F3 89 9A C2`.
+ *
+ * @example
+ * ```ts
+ * const isAggregate = (data: Uint8Array) => KPL_MAGIC.every((byte, index) => data[index] === byte);
+ * ```
+ */
 export const KPL_MAGIC: Uint8Array = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
 
 /** Bytes of the MD5 checksum that ends an aggregate. */
 const MD5_BYTES = 16;
 
-/** Bytes an aggregate takes besides its protobuf: the magic and the MD5. */
+/**
+ * Bytes an aggregate takes besides its protobuf: the magic and the MD5.
+ *
+ * @example
+ * ```ts
+ * const protobufBytes = aggregate.byteLength - KPL_OVERHEAD_BYTES;
+ * ```
+ */
 export const KPL_OVERHEAD_BYTES = KPL_MAGIC.byteLength + MD5_BYTES;
 
-/** One user record inside an aggregate: its keys and its bytes. */
+/**
+ * One user record inside an aggregate: its keys and its bytes.
+ *
+ * @example
+ * ```ts
+ * const record: UserRecord = { partitionKey: 'customer-42', data: new TextEncoder().encode('{"order":1}') };
+ * const aggregate = encodeAggregate([record]);
+ * ```
+ */
 export interface UserRecord {
   /** The user record's partition key. */
   readonly partitionKey: string;
