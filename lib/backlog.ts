@@ -19,6 +19,7 @@ export interface BacklogLimits {
 export class BacklogCounter {
   #records = 0;
   #bytes = 0;
+  #buffered = 0;
 
   /** @param limits - The bound and the change hook. */
   constructor(private readonly limits: BacklogLimits) {}
@@ -46,10 +47,28 @@ export class BacklogCounter {
     return undefined;
   }
 
-  /** Counts records in (`count` > 0) or out (`count` < 0). */
-  change(count: number, bytes: number): void {
-    this.#records += count;
+  /** Counts a record in: it waits in the batch being filled. */
+  admit(bytes: number): void {
+    this.#records += 1;
     this.#bytes += bytes;
-    this.limits.onChange?.({ records: this.#records, bytes: this.#bytes });
+    this.#buffered += 1;
+    this.#notify();
+  }
+
+  /** Counts the records of a batch that was closed: they wait to be sent, no longer to be batched. */
+  closed(count: number): void {
+    this.#buffered -= count;
+    this.#notify();
+  }
+
+  /** Counts records out: they have their final outcome. */
+  settled(count: number, bytes: number): void {
+    this.#records -= count;
+    this.#bytes -= bytes;
+    this.#notify();
+  }
+
+  #notify(): void {
+    this.limits.onChange?.({ records: this.#records, bytes: this.#bytes, buffered: this.#buffered });
   }
 }

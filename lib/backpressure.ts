@@ -28,11 +28,11 @@ export interface Pausable {
 }
 
 /**
- * When to pause and when to resume, in records waiting.
+ * When to pause and when to resume, in records waiting (and optionally in bytes waiting).
  *
  * @example
  * ```ts
- * const marks: WaterMarks = { high: 10_000, low: 2_000 };
+ * const marks: WaterMarks = { high: 10_000, low: 2_000, highBytes: 64 * MiB, lowBytes: 16 * MiB };
  * fromReadable<string>(lines).pipe(toKinesis({ streamName: 'events', backlog: { maxRecords: marks.high, onChange: pauseWhenBusy(lines, marks) } }));
  * ```
  */
@@ -41,11 +41,18 @@ export interface WaterMarks {
   readonly high: number;
   /** Resume when this many records (or fewer) wait. */
   readonly low: number;
+  /** Pause also when this many bytes (data plus keys) or more wait. Default: no byte mark. */
+  readonly highBytes?: number;
+  /** With `highBytes`: resume only when this many bytes (or fewer) wait as well. Default: `highBytes / 4`. */
+  readonly lowBytes?: number;
 }
 
 /**
- * A `backlog.onChange` hook that pauses `source` when `high` records wait and resumes it when
- * they are down to `low`. Set `backlog.maxRecords` to `high` (or more) as the hard bound.
+ * A `backlog.onChange` hook that pauses `source` when `high` records (or `highBytes` bytes) wait,
+ * and resumes it when they are down to `low` (and `lowBytes`), or as soon as every waiting record
+ * sits in the batch being filled: nothing is being sent then, so waiting longer would only wait
+ * for `batch.duration`. Set `backlog.maxRecords` (and `maxBytes`) at or above the high marks as
+ * the hard bound.
  *
  * @example
  * ```ts
@@ -60,10 +67,12 @@ export interface WaterMarks {
  * @see {@link fromReadable}
  */
 export function pauseWhenBusy(source: Pausable, marks: WaterMarks): (backlog: Backlog) => void {
-  return ({ records }) => {
-    if (records >= marks.high) {
+  const highBytes = marks.highBytes ?? Infinity;
+  const lowBytes = marks.lowBytes ?? highBytes / 4;
+  return ({ records, bytes, buffered }) => {
+    if (records >= marks.high || bytes >= highBytes) {
       if (!source.isPaused()) source.pause();
-    } else if (records <= marks.low && source.isPaused()) {
+    } else if (source.isPaused() && ((records <= marks.low && bytes <= lowBytes) || records === buffered)) {
       source.resume();
     }
   };

@@ -67,6 +67,10 @@ export const PositiveInteger = refined(
   'a positive integer',
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
 );
+export const FieldPath = refined(
+  "a field path such as 'customer_id' or 'order.id'",
+  (u): u is string => typeof u === 'string' && u.length > 0 && u.split('.').every((part) => part.length > 0),
+);
 export const StreamArn = refined(
   "a Kinesis stream ARN ('arn:aws:kinesis:<region>:<account>:stream/<name>')",
   (u): u is string => typeof u === 'string' && /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]{1,128}$/.test(u),

@@ -8,7 +8,7 @@
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
 import { DEFAULT_AGGREGATE_MAX_BYTES, MIN_AGGREGATE_MAX_BYTES } from './aggregation.js';
-import { callback, checkConfig, connectionProblems, connectionProps, either, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
+import { callback, checkConfig, connectionProblems, connectionProps, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
 import { Duration } from './duration.js';
 import { retryDelayProblems } from './retry.js';
 import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST } from './limits.js';
@@ -18,10 +18,6 @@ export type { KinesisCredentials, Logger } from './codecs.js';
 const RecordByteLimit = refined(
   `a whole number of bytes from 1 to ${MAX_RECORD_BYTES_CEILING} (10 MiB)`,
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0 && u <= MAX_RECORD_BYTES_CEILING,
-);
-const FieldPath = refined(
-  "a field path such as 'customer_id' or 'order.id'",
-  (u): u is string => typeof u === 'string' && u.length > 0 && u.split('.').every((part) => part.length > 0),
 );
 
 const Scheduler = refined(
@@ -95,6 +91,12 @@ export interface Backlog {
   readonly records: number;
   /** Their data plus partition key bytes. */
   readonly bytes: number;
+  /**
+   * Of `records`, those in the batch still being filled (not yet sent). When every waiting record
+   * is buffered, nothing is being sent: only more items (or `batch.duration`) will move them, so a
+   * paused source should resume.
+   */
+  readonly buffered: number;
 }
 
 /**

@@ -22,6 +22,8 @@ export {
 } from './fromKinesisConfig.js';
 export type { StartingPosition } from './fromKinesisConfig.js';
 export type { KinesisReadRecord } from './readRecords.js';
+export { loadSeedConfig, parseSeedYaml, SeedKinesisOutput, SeedBatch, SeedCredentials } from './seedConfig.js';
+export type { SeedConfigOptions } from './seedConfig.js';
 export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, RetryConfig, DEFAULTS, validateConfig } from './config.js';
 export { BacklogConfig, AggregationConfig } from './config.js';
 export { encodeAggregate, decodeAggregate, AggregateBuilder, KPL_MAGIC, KPL_OVERHEAD_BYTES } from './kpl.js';

@@ -111,7 +111,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
       const admit = (record: PreparedRecord<T>): boolean => {
         const overflow = backlog.overflow(record.bytes);
         if (overflow === undefined) {
-          backlog.change(1, record.bytes);
+          backlog.admit(record.bytes);
           return true;
         }
         if (!record.accepted) reportAlone(record, record.errorCode, record.errorMessage);
@@ -129,9 +129,12 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             return EMPTY;
           }),
           batchBy(settings.batch),
-          map((batch) => ({ batch, closedAt: performance.now() })),
+          map((batch) => {
+            backlog.closed(batch.length);
+            return { batch, closedAt: performance.now() };
+          }),
           mergeMap(({ batch, closedAt }) => deliver(batch, closedAt, delivery), settings.concurrency),
-          tap((result) => backlog.change(-result.recordCount, -result.bytes)),
+          tap((result) => backlog.settled(result.recordCount, result.bytes)),
         )
         .subscribe({
           next: (result) => subscriber.next(result),

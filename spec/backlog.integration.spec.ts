@@ -94,6 +94,23 @@ describe('backlog bound and backpressure', function () {
     expect(pauses).to.be.greaterThan(5);
     expect(await localKinesis().readStream(stream)).to.have.length(total);
   });
+
+  it('never stalls on a partial batch above the low mark while paused (batch.duration of 10 minutes)', async () => {
+    const stream = await newStream();
+    const total = 3_000;
+    const readable = Readable.from((function* () {
+      for (let i = 0; i < total; i++) yield i;
+    })());
+    // Batches of 300: at 1,000 waiting, 100 sit in the open batch, above the low mark of 50.
+    const pause = pauseWhenBusy(readable, { high: 1000, low: 50 });
+    const batches = await collect(
+      fromReadable<number>(readable).pipe(
+        toKinesis({ streamName: stream, ...connection(), batch: { size: 300, duration: '10m' }, backlog: { maxRecords: 1000, onChange: pause } }),
+      ),
+    );
+    expect(outcomes(batches).filter((r) => r.status === 'ok')).to.have.length(total);
+    expect(await localKinesis().readStream(stream)).to.have.length(total);
+  });
 });
 
 describe('fromReadable and pauseWhenBusy', () => {
@@ -102,10 +119,34 @@ describe('fromReadable and pauseWhenBusy', () => {
     readable.resume();
     const hook = pauseWhenBusy(readable, { high: 10, low: 2 });
     const states = [5, 10, 11, 5, 3, 2, 9, 10].map((records) => {
-      hook({ records, bytes: 0 });
+      hook({ records, bytes: 0, buffered: 0 });
       return readable.isPaused();
     });
     expect(states).to.deep.equal([false, true, true, true, true, false, false, true]);
+  });
+
+  it('resumes above the low mark when every waiting record is in the batch being filled (nothing is being sent)', () => {
+    const readable = new Readable({ read() {} });
+    readable.resume();
+    const hook = pauseWhenBusy(readable, { high: 1000, low: 200 });
+    hook({ records: 1000, bytes: 0, buffered: 300 });
+    expect(readable.isPaused()).to.equal(true);
+    hook({ records: 500, bytes: 0, buffered: 300 }); // a batch of 500 still in flight
+    expect(readable.isPaused()).to.equal(true);
+    hook({ records: 300, bytes: 0, buffered: 300 }); // only the open batch: it fills only if the source flows
+    expect(readable.isPaused()).to.equal(false);
+  });
+
+  it('pauses on bytes too, and resumes only when both records and bytes are down', () => {
+    const readable = new Readable({ read() {} });
+    readable.resume();
+    const hook = pauseWhenBusy(readable, { high: 1000, low: 200, highBytes: 4000, lowBytes: 1000 });
+    hook({ records: 10, bytes: 4000, buffered: 0 });
+    expect(readable.isPaused()).to.equal(true);
+    hook({ records: 5, bytes: 2000, buffered: 0 });
+    expect(readable.isPaused()).to.equal(true);
+    hook({ records: 4, bytes: 1000, buffered: 0 });
+    expect(readable.isPaused()).to.equal(false);
   });
 
   it('emits the chunks of a Readable, completes at its end, and destroys it when unsubscribed', async () => {

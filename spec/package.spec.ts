@@ -58,6 +58,11 @@ describe('the npm package', function () {
     expect(stored.map((r) => Buffer.from(r.data).toString())).to.deep.equal(['one', 'two', 'three']);
   });
 
+  it('installs the rxjs-kinesis command, which runs', async () => {
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'rxjs-kinesis'), ['--help'], { cwd: project });
+    expect(stdout).to.match(/^Usage: rxjs-kinesis /);
+  });
+
   it('loads with require() too', async () => {
     const { stdout } = await run(process.execPath, ['--no-warnings', '-e', "console.log(typeof require('rxjs-kinesis').toKinesis)"], { cwd: project });
     expect(stdout.trim()).to.equal('function');

@@ -1,0 +1,100 @@
+/**
+ * The command line of `rxjs-kinesis`: its flags (parsed with `util.parseArgs`) and `--help`.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+
+/** A mistake in the command line or the configuration: the command exits 2 with this one-line message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError' as const;
+}
+
+/** Records waiting (read, not yet delivered) at which reading pauses, unless `--max-waiting` says otherwise. */
+export const DEFAULT_MAX_WAITING = 10_000;
+
+/** Bytes waiting (data plus keys) at which reading pauses, unless `--max-waiting-bytes` says otherwise: 64 MiB. */
+export const DEFAULT_MAX_WAITING_BYTES = 64 * 1024 * 1024;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  input: { type: 'string', short: 'i' },
+  failures: { type: 'string' },
+  'stream-name': { type: 'string' },
+  'partition-key': { type: 'string' },
+  region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  'batch-size': { type: 'string' },
+  'batch-duration': { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-waiting': { type: 'string' },
+  'max-waiting-bytes': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+/** The flags that set a field of the seed's `aws_kinesis` block, by that field's path. */
+export const SEED_FLAGS = {
+  stream_name: 'stream-name',
+  partition_key: 'partition-key',
+  region: 'region',
+  endpoint_url: 'endpoint-url',
+  'batch.size': 'batch-size',
+  'batch.duration': 'batch-duration',
+} as const;
+
+/** The command line, parsed. Values are as typed; they are checked with the configuration. */
+export type CliArgs = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
+
+/**
+ * Parses the command line.
+ *
+ * @param argv - The arguments after the command name.
+ * @returns The flags given.
+ * @throws {@link UsageError} for an unknown flag, a missing value or an argument that is not a flag.
+ */
+export function parseCommandLine(argv: readonly string[]): CliArgs {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+}
+
+/** What `--help` prints. */
+export const USAGE = `Usage: rxjs-kinesis [--config pipeline.yaml] [options] [--input FILE]
+
+Sends each line of stdin (or of --input FILE) to a Kinesis data stream, as one record,
+byte for byte, and reports what was delivered and what failed.
+
+Options (a flag overrides the same setting of --config):
+  -c, --config FILE         pipeline YAML in the seed's format:
+                              input: { stdin: {} }
+                              output: { aws_kinesis: { stream_name, partition_key, region,
+                                endpoint_url, credentials, batch: { size, duration } } }
+                            \${VAR} in its values is replaced by the environment variable
+  -i, --input FILE          read FILE instead of stdin
+      --stream-name NAME    the stream (required here or in --config)
+      --partition-key FIELD the JSON field whose value is each record's partition key
+                            (order_id, customer.id); default: a random UUID per record
+      --region REGION       AWS region (default: AWS_REGION, the profile)
+      --endpoint-url URL    a local Kinesis (http://localhost:4566); default: AWS
+      --batch-size N        records per PutRecords request, at most 500 (default 500)
+      --batch-duration D    longest wait for a batch to fill: 250ms, 5s, or ms (default 5s)
+      --concurrency N       PutRecords requests in flight at once (default 1: in order)
+      --max-waiting N       records read but not yet delivered at which reading pauses
+                            (default ${DEFAULT_MAX_WAITING}); with the next flag, bounds memory
+      --max-waiting-bytes N the same in bytes, data plus keys (default ${DEFAULT_MAX_WAITING_BYTES}: 64 MiB)
+      --failures FILE       write every failed line as NDJSON:
+                            {"line":7,"errorCode":"...","errorMessage":"..."}
+  -q, --quiet               no progress lines (the summary and errors are still printed)
+  -h, --help                this help
+      --version             the version
+
+Credentials: credentials.* in --config, or the standard AWS chain (AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance and container roles).
+
+Exit codes: 0 every record delivered; 1 some records failed (or the input could not be read);
+2 usage or configuration error; 130 interrupted (Ctrl-C: what was read is delivered first).
+`;

@@ -1,0 +1,74 @@
+/**
+ * Lines of a byte stream, as they are: each line's bytes (without its `\n`) and its 1-based line
+ * number. No decoding, so every line is sent byte for byte.
+ *
+ * @module
+ */
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+
+/** One line of the input. */
+export interface Line {
+  /** 1-based line number in the input. */
+  readonly number: number;
+  /** The line's bytes, without the `\n` that ends it. */
+  readonly data: Buffer;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * A Transform from bytes to {@link Line}s (object mode on its readable side). Empty lines are
+ * skipped (their numbers still count). A line longer than `maxLineBytes` is kept only up to one
+ * byte over that length, so that a file without newlines cannot fill the memory; the record it
+ * becomes is then refused as too large.
+ */
+export class LineSplitter extends Transform {
+  #number = 0;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+
+  /** @param maxLineBytes - The longest line kept whole (the largest record). */
+  constructor(private readonly maxLineBytes: number) {
+    super({ readableObjectMode: true });
+  }
+
+  /** Lines read so far (empty ones included). */
+  get lines(): number {
+    return this.#number;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      this.#keep(chunk.subarray(start, end));
+      this.#emit();
+      start = end + 1;
+    }
+    if (start < chunk.length) this.#keep(chunk.subarray(start));
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.#pendingBytes > 0) this.#emit();
+    done();
+  }
+
+  /** Adds bytes to the current line, up to one byte over the limit. */
+  #keep(bytes: Buffer): void {
+    const room = this.maxLineBytes + 1 - this.#pendingBytes;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    this.#pending.push(kept);
+    this.#pendingBytes += kept.length;
+  }
+
+  /** Ends the current line. */
+  #emit(): void {
+    this.#number += 1;
+    const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (data.length > 0) this.push({ number: this.#number, data } satisfies Line);
+  }
+}

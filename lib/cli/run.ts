@@ -1,0 +1,171 @@
+/**
+ * One run of the command: lines in, `toKinesis`, outcomes counted and reported, an exit code out.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { EMPTY, lastValueFrom, takeUntil, tap } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { fromReadable, pauseWhenBusy } from '../backpressure.js';
+import { DEFAULTS } from '../config.js';
+import type { ToKinesisConfig } from '../config.js';
+import { messageOf } from '../errors.js';
+import { partitionKeyOf } from '../partitionKey.js';
+import { toKinesis } from '../toKinesis.js';
+import { parseCommandLine, UsageError, USAGE } from './args.js';
+import { FailureReport } from './failures.js';
+import { LineSplitter } from './lines.js';
+import type { Line } from './lines.js';
+import { Progress } from './progress.js';
+import type { Output } from './progress.js';
+import { resolveCliSettings } from './settings.js';
+import type { CliSettings } from './settings.js';
+
+/** The exit codes: every record delivered; some failed (or the input broke); usage or configuration error; interrupted. */
+export const EXIT = { delivered: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** What the command works with: the process's streams and environment, or stand-ins. */
+export interface CliIo {
+  readonly stdin: Readable;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Emits when the user asks to stop (Ctrl-C): reading stops, what was read is delivered. */
+  readonly interrupt?: Observable<unknown>;
+}
+
+/** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
+const RESUME_FRACTION = 0.2;
+
+/** The input: `--input FILE` (opened now, so that a bad path is a usage error), or stdin. */
+async function openInput(path: string | undefined, stdin: Readable): Promise<Readable> {
+  if (path === undefined) return stdin;
+  try {
+    const handle = await open(path, 'r');
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw new Error('is a directory');
+    }
+    return handle.createReadStream();
+  } catch (error) {
+    throw new UsageError(`--input: cannot read '${path}': ${messageOf(error)}`);
+  }
+}
+
+/** Each line's partition key: the value of a field of the line read as JSON. */
+function lineKey(field: string): (line: Line) => string {
+  const keyOf = partitionKeyOf<unknown>(field);
+  return (line) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.data.toString('utf8'));
+    } catch (error) {
+      throw new Error(`the line is not JSON (${messageOf(error)})`);
+    }
+    return keyOf(value);
+  };
+}
+
+/** Sends every line; resolves with the exit code. */
+async function send(settings: CliSettings, input: Readable, io: CliIo): Promise<number> {
+  const maxRecordBytes = settings.config.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
+  const lines = new LineSplitter(maxRecordBytes);
+  const progress = new Progress(io.stderr, () => lines.lines, settings.maxWaiting, settings.maxWaitingBytes);
+  const failures = await FailureReport.open(settings.failures, (line) => progress.note(line));
+  const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
+  let running = false;
+  const pause = pauseWhenBusy(lines, {
+    high: settings.maxWaiting,
+    low: Math.floor(settings.maxWaiting * RESUME_FRACTION),
+    highBytes: settings.maxWaitingBytes,
+    lowBytes: Math.floor(settings.maxWaitingBytes * RESUME_FRACTION),
+  });
+  const config: ToKinesisConfig<Line> = {
+    ...settings.config,
+    ...(settings.partitionField === undefined ? {} : { partitionKey: lineKey(settings.partitionField) }),
+    serialize: (line) => line.data,
+    // While running, the operator's per-batch "not written" warnings would repeat the failure report.
+    logger: { warn: (message) => (running ? undefined : note(message)), error: note },
+    backlog: {
+      // Reading pauses at the bounds, before anything would overflow: a line read just under the
+      // bytes bound still fits, so the hard bound on bytes is one record over it.
+      maxRecords: settings.maxWaiting,
+      maxBytes: settings.maxWaitingBytes + maxRecordBytes,
+      onChange: (backlog) => {
+        progress.waitingNow(backlog.records, backlog.bytes);
+        pause(backlog);
+      },
+    },
+  };
+  const operator = toKinesis(config);
+  pipeline(input, lines, () => undefined); // an input error reaches `lines`, whose error ends the run
+  let interrupted = false;
+  const stop = (io.interrupt ?? EMPTY).pipe(
+    tap(() => {
+      interrupted = true;
+      note('interrupted: delivering what was read, then stopping (Ctrl-C again to quit now)');
+    }),
+  );
+  if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
+  let inputError: unknown;
+  running = true;
+  if (!settings.quiet) progress.start();
+  try {
+    await lastValueFrom(
+      fromReadable<Line>(lines).pipe(
+        takeUntil(stop),
+        operator,
+        tap((result) => {
+          progress.add(result);
+          for (const record of result.records) if (record.status === 'failed') failures.add(record);
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+  } catch (error) {
+    inputError = error;
+  } finally {
+    running = false;
+    progress.stop();
+  }
+  await failures.close();
+  if (inputError !== undefined) note(`cannot read the input: ${messageOf(inputError)}`);
+  io.stderr.write(`${progress.summary()}\n`);
+  if (interrupted) return EXIT.interrupted;
+  return inputError !== undefined || progress.failed > 0 ? EXIT.failed : EXIT.delivered;
+}
+
+/** The version in package.json (two folders up, from `lib/cli/` and from `dist/cli/` alike). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Runs the command.
+ *
+ * @param argv - The arguments after the command name.
+ * @param io - Its streams and environment.
+ * @returns The exit code: 0 every record delivered, 1 some failed, 2 usage or configuration error, 130 interrupted.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const args = parseCommandLine(argv);
+    if (args.help === true) {
+      io.stdout.write(USAGE);
+      return EXIT.delivered;
+    }
+    if (args.version === true) {
+      io.stdout.write(`${version()}\n`);
+      return EXIT.delivered;
+    }
+    const settings = await resolveCliSettings(args, io.env);
+    return await send(settings, await openInput(settings.input, io.stdin), io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`rxjs-kinesis: ${error.message}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * The `rxjs-kinesis` command, run as a user runs it (node with tsx, as `npm run cli` does),
+ * against the in-process kinesalite: every line read back byte for byte with its key; bad lines,
+ * bad configurations and their exit codes; the failures file; and backpressure on a large input
+ * through a slow endpoint.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import { startNullKinesis } from '../bench/server.js';
+import { LineSplitter } from '../lib/cli/lines.js';
+import type { Line } from '../lib/cli/lines.js';
+import { runCli } from '../lib/cli/run.js';
+import { startFaultProxy } from './support/faultProxy.js';
+import { localKinesis, uniqueStreamName } from './support/hooks.js';
+
+const root = resolve(import.meta.dirname, '..');
+const main = join(root, 'lib', 'cli', 'main.ts');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the command with `args`, `stdin` as its input and `env` added to a clean environment. */
+function cli(args: readonly string[], stdin: string | Buffer = '', env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['--no-warnings=NodeVersionSupportWarning', '--import', 'tsx', main, ...args], {
+    cwd: root,
+    // No AWS settings from the machine: only what the test gives.
+    env: { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', ...env },
+  });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.on('error', () => undefined); // the command may exit before reading (a usage error)
+  child.stdin.end(stdin);
+  return new Promise((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code) => done({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
+  });
+}
+
+/** Runs the command in this process (same code but for the process entry point): for the usage errors, which send nothing. */
+async function cliInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdin: Readable.from([Buffer.from('never read\n')]),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+/** The records of a stream: data as text and partition key, in the order of each line's key (one shard). */
+async function stored(stream: string): Promise<{ data: Buffer; key: string }[]> {
+  return (await localKinesis().readStream(stream)).map((record) => ({ data: Buffer.from(record.data), key: record.partitionKey }));
+}
+
+/** The numbers in the summary line. */
+function summary(stderr: string): { delivered: number; failed: number; peak: number; peakBytes: number; bound: number; boundBytes: number } {
+  const match = /([\d,]+) delivered, ([\d,]+) failed.*at most ([\d,]+) records \(([\d,]+) bytes\) waited, bound ([\d,]+) records and ([\d,]+) bytes/.exec(stderr);
+  expect(match, `no summary in: ${stderr}`).to.not.equal(null);
+  const [delivered, failed, peak, peakBytes, bound, boundBytes] = match!.slice(1).map((text) => Number(text.replaceAll(',', '')));
+  return { delivered: delivered!, failed: failed!, peak: peak!, peakBytes: peakBytes!, bound: bound!, boundBytes: boundBytes! };
+}
+
+describe('the rxjs-kinesis command', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rxjs-kinesis-cli-'));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('--help prints the usage, every flag and the exit codes, and exits 0', async () => {
+    const run = await cliInProcess(['--help']);
+    expect(run.code).to.equal(0);
+    for (const flag of ['--config', '--input', '--stream-name', '--partition-key', '--region', '--endpoint-url', '--batch-size', '--batch-duration', '--concurrency', '--max-waiting', '--failures']) {
+      expect(run.stdout).to.include(flag);
+    }
+    expect(run.stdout).to.match(/Exit codes: 0 .*; 1 .*\n?.*2 usage or configuration error/s);
+  });
+
+  it('sends stdin with a pipeline.yaml (${VAR}s, a capped batch.size): every line byte for byte, keyed by its field', async () => {
+    const stream = uniqueStreamName('cli-config');
+    await localKinesis().createStream(stream, 1);
+    const lines = Array.from({ length: 1_200 }, (_, i) => `{"order_id":${i},"customer_id":"c-${i % 7}","note":"caf\u00e9 ${'x'.repeat(i % 50)}"}`);
+    const pipeline = join(dir, 'pipeline.yaml');
+    await writeFile(
+      pipeline,
+      [
+        'input:',
+        '  stdin: {}',
+        'output:',
+        '  aws_kinesis:',
+        '    stream_name: ${STREAM}',
+        '    partition_key: customer_id',
+        '    region: us-east-1',
+        '    endpoint_url: ${ENDPOINT}',
+        '    credentials: { access_key_id: local, secret_access_key: "${SECRET}" }',
+        '    batch: { size: ${SIZE}, duration: 1s }',
+      ].join('\n'),
+    );
+    const run = await cli(['--config', pipeline], `${lines.join('\n')}\n`, { STREAM: stream, ENDPOINT: localKinesis().endpoint, SECRET: 'local', SIZE: '1000' });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.include('batch.size 1000 is over the service limit; using 500');
+    expect(summary(run.stderr)).to.include({ delivered: 1_200, failed: 0 });
+    const records = await stored(stream);
+    expect(records.map((r) => r.data.toString('utf8'))).to.deep.equal(lines);
+    expect(records.map((r) => r.key)).to.deep.equal(lines.map((_, i) => `c-${i % 7}`));
+  });
+
+  it('sends --input FILE with flags only: the bytes as they are (not even UTF-8), a random key per record', async () => {
+    const stream = uniqueStreamName('cli-flags');
+    await localKinesis().createStream(stream, 1);
+    const lines = [Buffer.from('plain text, not JSON'), Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0d]), Buffer.from('{"a": 1}   ')];
+    const input = join(dir, 'events.bin');
+    await writeFile(input, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+    const run = await cli(['--input', input, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-size', '2', '--batch-duration', '100ms', '--concurrency', '2']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(summary(run.stderr)).to.include({ delivered: 3, failed: 0 });
+    const records = await stored(stream);
+    expect(records.map((r) => r.data.toString('hex')).sort()).to.deep.equal(lines.map((line) => line.toString('hex')).sort());
+    for (const { key } of records) expect(key).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('fails a line that is not JSON or lacks the key field alone, with its line number; sends the rest; exits 1', async () => {
+    const stream = uniqueStreamName('cli-bad-lines');
+    await localKinesis().createStream(stream, 1);
+    const input = ['{"order_id":"o1"}', 'not json', '', '{"customer_id":"c9"}', '{"order_id":"o5"}', '{"order_id":null}'].join('\n');
+    const failures = join(dir, 'failed.ndjson');
+    const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'order_id', '--failures', failures], input);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(summary(run.stderr)).to.include({ delivered: 2, failed: 3 });
+    expect(run.stderr).to.match(/line 2: InvalidPartitionKey: .*not JSON/);
+    const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(failed.map((entry) => Object.keys(entry))).to.deep.equal([0, 1, 2].map(() => ['line', 'errorCode', 'errorMessage']));
+    expect(failed.map((entry) => [entry['line'], entry['errorCode']])).to.deep.equal([
+      [2, 'InvalidPartitionKey'],
+      [4, 'InvalidPartitionKey'],
+      [6, 'InvalidPartitionKey'],
+    ]);
+    expect(failed[1]!['errorMessage']).to.include("field 'order_id' is missing");
+    const records = await stored(stream);
+    expect(records.map((r) => [r.key, r.data.toString()])).to.deep.equal([
+      ['o1', '{"order_id":"o1"}'],
+      ['o5', '{"order_id":"o5"}'],
+    ]);
+  });
+
+  it('writes every line to the failures file when the stream does not exist, and exits 1', async () => {
+    const failures = join(dir, 'missing-stream.ndjson');
+    const run = await cli(['--stream-name', uniqueStreamName('cli-none'), '--endpoint-url', localKinesis().endpoint, '--failures', failures], 'a\nb\nc\n');
+    expect(run.code, run.stderr).to.equal(1);
+    expect(summary(run.stderr)).to.include({ delivered: 0, failed: 3 });
+    const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { line: number; errorCode: string });
+    expect(failed.map((entry) => [entry.line, entry.errorCode])).to.deep.equal([1, 2, 3].map((line) => [line, 'ResourceNotFoundException']));
+  });
+
+  describe('refuses a bad command line or configuration with exit 2 and one line naming the field', () => {
+    /** Runs a pipeline file; expects exit 2 and a single-line message. */
+    async function refused(yaml: string, env: Record<string, string> = {}): Promise<string> {
+      const pipeline = join(dir, 'bad.yaml');
+      await writeFile(pipeline, yaml);
+      const run = await cliInProcess(['--config', pipeline], env);
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr.trimEnd().split('\n'), run.stderr).to.have.length(1);
+      return run.stderr;
+    }
+
+    it('a bad value or an unknown field of aws_kinesis (in its own process)', async () => {
+      const pipeline = join(dir, 'bad-value.yaml');
+      await writeFile(pipeline, 'output:\n  aws_kinesis: { stream_name: s, batch: { size: ten, count: 3 }, endpoint: x }\n');
+      const run = await cli(['--config', pipeline], 'never read\n');
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr.trimEnd().split('\n'), run.stderr).to.have.length(1);
+      const message = run.stderr;
+      expect(message).to.include("output.aws_kinesis.batch.size: 'ten' is not a positive integer");
+      expect(message).to.include('output.aws_kinesis.batch.count: unknown field (known: size, duration)');
+      expect(message).to.include('output.aws_kinesis.endpoint: unknown field');
+    });
+
+    it('an unset ${VAR}, naming it and its field', async () => {
+      const message = await refused('output:\n  aws_kinesis:\n    stream_name: ${CLI_SPEC_UNSET}\n');
+      expect(message).to.include('output.aws_kinesis.stream_name: environment variable CLI_SPEC_UNSET is not set');
+    });
+
+    it('another input, processors, another output', async () => {
+      const message = await refused('input:\n  kafka: { addresses: [k:9092] }\npipeline:\n  processors: [{ mapping: root = this }]\noutput:\n  aws_kinesis: { stream_name: s }\n  file: { path: x }\n');
+      expect(message).to.include('input.kafka: not supported (supported: input.stdin and output.aws_kinesis');
+      expect(message).to.include('pipeline: not supported');
+      expect(message).to.include('output.file: not supported');
+    });
+
+    it('a secret in a broken file is never shown', async () => {
+      const message = await refused('output:\n  aws_kinesis:\n    credentials: { access_key_id: a, secret_access_key: TOPSECRET: x }\n');
+      expect(message).to.include('yaml:').and.to.include('line 3');
+      expect(message).to.not.include('TOPSECRET');
+    });
+
+    it('bad flags, named as flags', async () => {
+      const run = await cliInProcess(['--batch-size', 'ten', '--concurrency', '0', '--max-waiting', '100']);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.include("--batch-size: 'ten' is not a positive integer");
+      expect(run.stderr).to.include('--stream-name: required');
+      expect(run.stderr).to.include("--concurrency: '0' is not a positive integer");
+      expect((await cliInProcess(['--stream-name', 's', '--max-waiting', '100'])).stderr).to.include('--max-waiting: 100 is less than the batch size (500)');
+      const unknown = await cliInProcess(['--stream-name', 's', '--streem']);
+      expect([unknown.code, unknown.stderr]).to.deep.equal([2, "rxjs-kinesis: Unknown option '--streem'\n"]);
+      const missing = await cliInProcess(['--stream-name', 's', '--input', join(dir, 'no-such-file')]);
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.include('--input: cannot read');
+    });
+  });
+
+  it('splits bytes into lines as they are, whatever the chunks: numbers kept, empty lines skipped, an over-long line cut one byte over the limit', async () => {
+    const text = Buffer.from('one\r\n\ncaf\u00e9\n0123456789abcdef\nlast');
+    for (const chunkSize of [1, 3, text.length]) {
+      const splitter = new LineSplitter(8);
+      const chunks = Array.from({ length: Math.ceil(text.length / chunkSize) }, (_, i) => text.subarray(i * chunkSize, (i + 1) * chunkSize));
+      const lines: Line[] = await Readable.from(chunks).pipe(splitter).toArray();
+      expect(lines.map((line) => [line.number, line.data.toString()]), `chunks of ${chunkSize}`).to.deep.equal([
+        [1, 'one\r'],
+        [3, 'caf\u00e9'],
+        [4, '012345678'],
+        [5, 'last'],
+      ]);
+    }
+  });
+
+  describe('backpressure: reading pauses while too much waits, through a slow endpoint', () => {
+    let upstream: Awaited<ReturnType<typeof startNullKinesis>>;
+    let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+
+    beforeEach(async () => {
+      upstream = await startNullKinesis();
+      // The endpoint takes 40-60 ms per request: reading runs far ahead of it.
+      proxy = await startFaultProxy(upstream.endpoint, { latencyMs: [40, 60] });
+    });
+
+    afterEach(async () => {
+      await proxy.close();
+      await upstream.close();
+    });
+
+    it('100,000 lines: none lost, at most --max-waiting records waited, no batch left waiting for its timer', async function () {
+      this.timeout(120_000);
+      const total = 100_000;
+      const input = join(dir, 'large.ndjson');
+      await writeFile(input, Array.from({ length: total }, (_, i) => `{"id":${i},"user":"u${i % 1000}","event":"click"}\n`).join(''));
+      const run = await cli(['--input', input, '--stream-name', 'large', '--endpoint-url', proxy.endpoint, '--partition-key', 'user', '--max-waiting', '1300', '--concurrency', '2', '--batch-duration', '10m']);
+      expect(run.code, run.stderr).to.equal(0);
+      const { delivered, failed, peak, bound } = summary(run.stderr);
+      expect({ delivered, failed, bound }).to.deep.equal({ delivered: total, failed: 0, bound: 1_300 });
+      // Reached the bound and held there. Reading was paused with 300 records in an open batch: it
+      // resumed for them (the 10-minute batch timer would have outlasted the test).
+      expect(peak).to.be.at.most(1_300).and.at.least(1_000);
+      expect(proxy.stats.recordsReceived).to.equal(total);
+      expect(proxy.stats.recordsWritten).to.equal(total);
+    });
+
+    it('2,000 lines of 20 KB: none lost, at most --max-waiting-bytes (plus one record) waited', async function () {
+      this.timeout(120_000);
+      const total = 2_000;
+      const bound = 5 * 1024 * 1024;
+      const input = join(dir, 'wide.ndjson');
+      await writeFile(input, Array.from({ length: total }, (_, i) => `{"id":${i},"pad":"${'x'.repeat(20_000)}"}\n`).join(''));
+      const run = await cli(['--input', input, '--stream-name', 'wide', '--endpoint-url', proxy.endpoint, '--max-waiting-bytes', String(bound)]);
+      expect(run.code, run.stderr).to.equal(0);
+      const { delivered, failed, peakBytes, boundBytes } = summary(run.stderr);
+      expect({ delivered, failed, boundBytes }).to.deep.equal({ delivered: total, failed: 0, boundBytes: bound });
+      expect(peakBytes).to.be.at.most(bound + 1024 * 1024).and.at.least(bound / 2);
+      expect(proxy.stats.recordsWritten).to.equal(total);
+    });
+  });
+});
