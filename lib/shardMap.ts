@@ -17,6 +17,9 @@ const HASH_KEY_HEX_DIGITS = 32;
 /** Partition keys whose shard a {@link ShardMap} keeps (it starts over when full). */
 const PREDICTED_KEYS_KEPT = 10_000;
 
+/** After a failed `ListShards`, the shards are listed again this much later (a transient failure does not last). */
+const LIST_AGAIN_AFTER_FAILURE_MS = 60_000;
+
 /** A 128-bit hash key as 32 lower-case hex digits: ordered as strings as the numbers are. */
 type HashKeyHex = string;
 
@@ -133,17 +136,21 @@ export class ShardMap {
  */
 export class ShardMapCache {
   private current: Promise<ShardMap | undefined> | undefined;
-  private unavailable = false;
+  /** After a failed listing: when to list again (`clock()` time); `undefined` while listing works. */
+  private unavailableUntil: number | undefined;
+  private warned = false;
 
   /**
    * @param list - Lists every shard of the stream.
    * @param logger - Where the one warning goes.
    * @param streamName - The stream, for the warning.
+   * @param clock - Milliseconds, for when to list again after a failure.
    */
   constructor(
     private readonly list: (signal: AbortSignal) => Promise<Shard[]>,
     private readonly logger: Logger,
     private readonly streamName: string,
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   /**
@@ -154,7 +161,11 @@ export class ShardMapCache {
    * @throws Only when `signal` is aborted.
    */
   async get(signal: AbortSignal): Promise<ShardMap | undefined> {
-    if (this.unavailable) return undefined;
+    if (this.unavailableUntil !== undefined) {
+      if (this.clock() < this.unavailableUntil) return undefined;
+      this.unavailableUntil = undefined;
+      this.current = undefined;
+    }
     const pending = (this.current ??= this.fetch(signal));
     try {
       return await pending;
@@ -166,7 +177,7 @@ export class ShardMapCache {
 
   /** Forgets the map: the next {@link ShardMapCache.get} lists the shards again. */
   invalidate(): void {
-    if (!this.unavailable) this.current = undefined;
+    if (this.unavailableUntil === undefined) this.current = undefined;
   }
 
   private async fetch(signal: AbortSignal): Promise<ShardMap | undefined> {
@@ -176,10 +187,13 @@ export class ShardMapCache {
       return map;
     } catch (error) {
       if (signal.aborted) throw error;
-      this.unavailable = true;
-      this.logger.warn(
-        `cannot list the shards of stream '${this.streamName}' (${messageOf(error)}); aggregating only records with the same partition key and explicit hash key (allow kinesis:ListShards to pack by shard)`,
-      );
+      this.unavailableUntil = this.clock() + LIST_AGAIN_AFTER_FAILURE_MS;
+      if (!this.warned) {
+        this.warned = true;
+        this.logger.warn(
+          `cannot list the shards of stream '${this.streamName}' (${messageOf(error)}); aggregating only records with the same partition key and explicit hash key until listing works (allow kinesis:ListShards to pack by shard)`,
+        );
+      }
       return undefined;
     }
   }

@@ -64,7 +64,7 @@ describe('shard prediction', () => {
     expect(ShardMap.fromShards([])).to.equal(undefined);
   });
 
-  it('lists once for concurrent callers, again after invalidate, and warns once and gives up when listing fails', async () => {
+  it('lists once for concurrent callers, again after invalidate; after a failure warns once and lists again a minute later', async () => {
     let lists = 0;
     const cache = new ShardMapCache(async () => (lists++, shards(2)), recordingLogger(), 's');
     const signal = new AbortController().signal;
@@ -77,14 +77,19 @@ describe('shard prediction', () => {
 
     const logger = recordingLogger();
     let denied = 0;
+    let now = 0;
     const failing = new ShardMapCache(async () => {
       denied++;
       throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
-    }, logger, 's');
+    }, logger, 's', () => now);
     expect(await failing.get(signal)).to.equal(undefined);
     failing.invalidate();
+    now = 59_999;
     expect(await failing.get(signal)).to.equal(undefined);
     expect(denied).to.equal(1);
+    now = 60_000;
+    expect(await failing.get(signal)).to.equal(undefined);
+    expect(denied).to.equal(2);
     expect(logger.lines.map((l) => l.level)).to.deep.equal(['warn']);
   });
 });
