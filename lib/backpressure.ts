@@ -49,9 +49,9 @@ export interface WaterMarks {
 
 /**
  * A `backlog.onChange` hook that pauses `source` when `high` records (or `highBytes` bytes) wait,
- * and resumes it when they are down to `low` (and `lowBytes`), or as soon as every waiting record
- * sits in the batch being filled: nothing is being sent then, so waiting longer would only wait
- * for `batch.duration`. Set `backlog.maxRecords` (and `maxBytes`) at or above the high marks as
+ * and resumes it when they are down to `low` (and `lowBytes`). It never keeps the source paused
+ * while every waiting record sits in the batch being filled: nothing is being sent then, so
+ * pausing would only wait for `batch.duration` (marks below the batch's size would do that). Set `backlog.maxRecords` (and `maxBytes`) at or above the high marks as
  * the hard bound.
  *
  * @example
@@ -62,7 +62,7 @@ export interface WaterMarks {
  * );
  * ```
  * @param source - What to pause and resume.
- * @param marks - The high and low water marks, in records.
+ * @param marks - The high and low water marks, in records (and optionally in bytes).
  * @returns The hook for `backlog.onChange`.
  * @see {@link fromReadable}
  */
@@ -70,9 +70,12 @@ export function pauseWhenBusy(source: Pausable, marks: WaterMarks): (backlog: Ba
   const highBytes = marks.highBytes ?? Infinity;
   const lowBytes = marks.lowBytes ?? highBytes / 4;
   return ({ records, bytes, buffered }) => {
-    if (records >= marks.high || bytes >= highBytes) {
+    // When every waiting record is in the open batch, nothing is being sent: pausing (or staying
+    // paused) would leave that batch to its timer. Marks below a batch's size would do that.
+    const onlyOpenBatch = records === buffered;
+    if ((records >= marks.high || bytes >= highBytes) && !onlyOpenBatch) {
       if (!source.isPaused()) source.pause();
-    } else if (source.isPaused() && ((records <= marks.low && bytes <= lowBytes) || records === buffered)) {
+    } else if (source.isPaused() && ((records <= marks.low && bytes <= lowBytes) || onlyOpenBatch)) {
       source.resume();
     }
   };

@@ -7,7 +7,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
-import { DEFAULT_AGGREGATE_MAX_BYTES, MIN_AGGREGATE_MAX_BYTES } from './aggregation.js';
+import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE, MIN_AGGREGATE_MAX_BYTES } from './aggregation.js';
 import { callback, checkConfig, connectionProblems, connectionProps, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
 import { Duration } from './duration.js';
 import { retryDelayProblems } from './retry.js';
@@ -273,6 +273,14 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
   if (isObject(aggregation) && typeof aggregation['maxBytes'] === 'number') {
     const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : DEFAULTS.maxRecordBytes;
     if (aggregation['maxBytes'] > recordLimit) problems.push(`aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`);
+  }
+  const { batch, backlog } = config;
+  const sizeCap = aggregation === undefined || aggregation === false ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE;
+  const batchSize = Math.min(isObject(batch) && typeof batch['size'] === 'number' ? batch['size'] : DEFAULTS.batch.size, sizeCap);
+  if (isObject(backlog) && typeof backlog['maxRecords'] === 'number' && backlog['maxRecords'] < batchSize) {
+    problems.push(
+      `backlog.maxRecords: ${backlog['maxRecords']} is less than batch.size (${batchSize}): a batch could not fill, and items over the bound would fail while it waits for batch.duration (lower batch.size)`,
+    );
   }
   return problems;
 }

@@ -95,6 +95,22 @@ describe('backlog bound and backpressure', function () {
     expect(await localKinesis().readStream(stream)).to.have.length(total);
   });
 
+  it('never stalls when the high mark is below the batch size (batch.duration of 10 minutes)', async () => {
+    const stream = await newStream();
+    const total = 1_000;
+    const readable = Readable.from((function* () {
+      for (let i = 0; i < total; i++) yield i;
+    })());
+    const pause = pauseWhenBusy(readable, { high: 200, low: 50 });
+    const batches = await collect(
+      fromReadable<number>(readable).pipe(
+        toKinesis({ streamName: stream, ...connection(), batch: { size: 500, duration: '10m' }, backlog: { maxRecords: 1000, onChange: pause } }),
+      ),
+    );
+    expect(batches.map((batch) => batch.recordCount)).to.deep.equal([500, 500]);
+    expect(await localKinesis().readStream(stream)).to.have.length(total);
+  });
+
   it('never stalls on a partial batch above the low mark while paused (batch.duration of 10 minutes)', async () => {
     const stream = await newStream();
     const total = 3_000;
@@ -135,6 +151,16 @@ describe('fromReadable and pauseWhenBusy', () => {
     expect(readable.isPaused()).to.equal(true);
     hook({ records: 300, bytes: 0, buffered: 300 }); // only the open batch: it fills only if the source flows
     expect(readable.isPaused()).to.equal(false);
+  });
+
+  it('does not pause while every waiting record is in the open batch (marks below the batch size)', () => {
+    const readable = new Readable({ read() {} });
+    readable.resume();
+    const hook = pauseWhenBusy(readable, { high: 200, low: 50, highBytes: 1000 });
+    hook({ records: 300, bytes: 5000, buffered: 300 });
+    expect(readable.isPaused()).to.equal(false);
+    hook({ records: 500, bytes: 9000, buffered: 0 }); // the batch closed and is being sent
+    expect(readable.isPaused()).to.equal(true);
   });
 
   it('pauses on bytes too, and resumes only when both records and bytes are down', () => {

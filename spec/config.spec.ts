@@ -4,17 +4,9 @@ import { expect } from 'chai';
 import { KinesisConfigError, toKinesis, validateConfig } from '../lib/index.js';
 import { resolveSettings } from '../lib/settings.js';
 import { recordingLogger } from './support/collect.js';
+import { configProblems } from './support/configProblems.js';
 
-/** The problems a config is refused for (fails the test when it is accepted). */
-function problemsOf(config: unknown): readonly string[] {
-  try {
-    validateConfig(config);
-  } catch (error) {
-    expect(error).to.be.instanceOf(KinesisConfigError);
-    return (error as KinesisConfigError).problems;
-  }
-  throw new Error('config was accepted');
-}
+const problemsOf = (config: unknown): readonly string[] => configProblems(validateConfig, config);
 
 describe('config validation', () => {
   it('accepts a stream name alone, or an ARN alone', () => {
@@ -95,6 +87,14 @@ describe('config validation', () => {
     expect(problemsOf({ streamName: 'a', streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/b' })).to.deep.equal([
       "streamARN: names another stream than streamName 'a'",
     ]);
+  });
+
+  it('refuses a backlog bound below the batch size (a batch could not fill), counting the cap of batch.size', () => {
+    expect(problemsOf({ streamName: 's', backlog: { maxRecords: 100 } })).to.deep.equal([
+      'backlog.maxRecords: 100 is less than batch.size (500): a batch could not fill, and items over the bound would fail while it waits for batch.duration (lower batch.size)',
+    ]);
+    expect(() => validateConfig({ streamName: 's', batch: { size: 1000 }, backlog: { maxRecords: 500 } })).not.to.throw();
+    expect(() => validateConfig({ streamName: 's', batch: { size: 100 }, backlog: { maxRecords: 100 } })).not.to.throw();
   });
 
   it("refuses a region other than the stream ARN's", () => {
