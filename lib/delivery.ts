@@ -84,6 +84,8 @@ export async function deliverBatch<T>(
     kinesisRecordCount = waiting.length;
   }
   let attempts = 0;
+  /** User records already packed again after a reshard: never a second time. */
+  const repacked = new Set<Slot<T>>();
   /** The outcome of one user record from its Kinesis record's. */
   const settle = (slot: Slot<T>, result: EntryOutcome, subSequenceNumber?: number): void => {
     const { item, partitionKey } = slot.record;
@@ -119,16 +121,20 @@ export async function deliverBatch<T>(
       const shardMap = await aggregation!.shardMaps.get(signal);
       const repack: Slot<T>[] = [];
       for (const { aggregate, result } of misplaced) {
+        // A map that does not know the shard the aggregate landed on cannot say which records
+        // belong there (a listing that lags the reshard): then the records stay where they are.
+        const explained = result.ok && shardMap !== undefined && shardMap.has(result.shardId);
         aggregate.parts.forEach((part, subSequenceNumber) => {
           const { partitionKey, explicitHashKey } = part.record;
-          if (result.ok && shardMap !== undefined && shardMap.predict(partitionKey, explicitHashKey) !== result.shardId) repack.push(part);
+          if (explained && !repacked.has(part) && shardMap.predict(partitionKey, explicitHashKey) !== result.shardId) repack.push(part);
           else settle(part, result, subSequenceNumber);
         });
       }
       if (repack.length > 0) logger.warn(`stream '${streamName}' was resharded: ${repack.length} records whose aggregate landed on a shard their keys do not map to are sent again`);
-      const repacked = packAggregates(repack, shardMap, aggregation!.maxBytes);
-      kinesisRecordCount! += repacked.length;
-      again.push(...repacked);
+      for (const part of repack) repacked.add(part);
+      const packed = packAggregates(repack, shardMap, aggregation!.maxBytes);
+      kinesisRecordCount! += packed.length;
+      again.push(...packed);
     }
     waiting = again;
   }

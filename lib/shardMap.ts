@@ -85,6 +85,16 @@ export class ShardMap {
     );
   }
 
+  /**
+   * Whether a shard is one of the map's open shards.
+   *
+   * @param shardId - A shard id, such as one a `PutRecords` answer names.
+   * @returns `true` when the map knows it.
+   */
+  has(shardId: string): boolean {
+    return this.ids.includes(shardId);
+  }
+
   /** Open shards in the map. */
   get shardCount(): number {
     return this.ids.length;
@@ -126,7 +136,8 @@ export class ShardMap {
 /**
  * A stream's {@link ShardMap}, fetched once on first use and again after {@link ShardMapCache.invalidate}
  * (a reshard was seen). When listing fails (for example without `kinesis:ListShards`), it answers
- * `undefined` from then on, and says so once at `warn`: callers then group by key instead.
+ * `undefined` for a minute, then lists again, and says so once at `warn`: callers group by key
+ * meanwhile.
  *
  * @example
  * ```ts

@@ -42,7 +42,7 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
  * {@link KinesisBatchResult} per batch with an outcome for every item.
  *
  * Items are prepared one by one (partition key, explicit hash key, serialization, size check),
- * collected into batches closed by count (`batch.size`, at most 500), bytes (`batch.maxBytes`,
+ * collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
  * at most 5 MiB) or time (`batch.duration` after the first item of the batch), and each batch is
  * sent with `PutRecords`: one batch at a time by default, like `concatMap`; up to `concurrency`
  * at once, like `mergeMap`, when asked (results then come in the order batches finish).

@@ -180,15 +180,32 @@ describe('deliverBatch with aggregation', () => {
     ]);
   });
 
+  const top = 2n ** 128n - 1n;
+  const range = (id: string, start: bigint, end: bigint, closed = false) => ({
+    ShardId: id,
+    HashKeyRange: { StartingHashKey: String(start), EndingHashKey: String(end) },
+    SequenceNumberRange: closed ? { StartingSequenceNumber: '0', EndingSequenceNumber: '9' } : { StartingSequenceNumber: '0' },
+  });
+  const before = [range('parent', 0n, top)];
+  const after = [range('parent', 0n, top, true), range('low', 0n, top / 2n), range('high', top / 2n + 1n, top)];
+
+  it('keeps the records where they landed when the new listing does not know that shard (it lags the reshard), and resends none', async () => {
+    const lists = { count: 0 };
+    const shardMaps = new ShardMapCache(async () => (lists.count++, before), silentLogger, 's');
+    const truth = ShardMap.fromShards(after)!;
+    const sent: number[] = [];
+    const send: SendPutRecords = async (records) => {
+      sent.push(records.length);
+      return records.map((record, i) => ({ ok: true, shardId: truth.predict(record.partitionKey, record.explicitHashKey), sequenceNumber: `${sent.length}-${i}` }));
+    };
+    const items = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    const result = await deliverBatch(items.map(accepted), options(send, { aggregation: { maxBytes: 100_000, shardMaps } }), signal);
+    expect(sent).to.deep.equal([1]);
+    expect(lists.count).to.equal(2);
+    expect(result.records.every((r) => r.status === 'ok' && r.attempts === 1)).to.equal(true);
+  });
+
   it('after a reshard, lists the shards again and resends the records of a misplaced aggregate whose keys map to another shard', async () => {
-    const top = 2n ** 128n - 1n;
-    const range = (id: string, start: bigint, end: bigint, closed = false) => ({
-      ShardId: id,
-      HashKeyRange: { StartingHashKey: String(start), EndingHashKey: String(end) },
-      SequenceNumberRange: closed ? { StartingSequenceNumber: '0', EndingSequenceNumber: '9' } : { StartingSequenceNumber: '0' },
-    });
-    const before = [range('parent', 0n, top)];
-    const after = [range('parent', 0n, top, true), range('low', 0n, top / 2n), range('high', top / 2n + 1n, top)];
     const lists = { count: 0 };
     const shardMaps = new ShardMapCache(async () => (lists.count++ === 0 ? before : after), silentLogger, 's');
     const truth = ShardMap.fromShards(after)!;
