@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { from, lastValueFrom, range, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { fromReadable, KinesisBacklogOverflowError, pauseWhenBusy, toKinesis } from '../lib/index.js';
-import type { KinesisBatchResult } from '../lib/index.js';
+import type { Backlog, DurationString, KinesisBatchResult, WaterMarks } from '../lib/index.js';
 import { collect, outcomes, silentLogger } from './support/collect.js';
 import { localKinesis, uniqueStreamName } from './support/hooks.js';
 
@@ -61,71 +61,46 @@ describe('backlog bound and backpressure', function () {
     expect(await localKinesis().readStream(stream)).to.have.length(250);
   });
 
-  it('lets a Readable apply backpressure through backlog.onChange (pauseWhenBusy), in bounded memory, losing nothing', async () => {
+  /** Sends `total` numbers from a Readable paused by `pauseWhenBusy(marks)`; the batches, the peak backlog, the pauses, what arrived. */
+  async function sendPaused(total: number, marks: WaterMarks, batch: { size: number; duration: DurationString }, maxRecords: number) {
     const stream = await newStream();
-    const total = 20_000;
     const readable = Readable.from((function* () {
       for (let i = 0; i < total; i++) yield i;
     })());
-    const pause = pauseWhenBusy(readable, { high: 1000, low: 250 });
+    const pause = pauseWhenBusy(readable, marks);
     let peak = 0;
     let pauses = 0;
     readable.on('pause', () => pauses++);
-    const batches = await collect(
-      fromReadable<number>(readable).pipe(
-        toKinesis({
-          streamName: stream,
-          ...connection(),
-          batch: { size: 250, duration: '10ms' },
-          backlog: {
-            maxRecords: 1000,
-            onChange: (backlog) => {
-              peak = Math.max(peak, backlog.records);
-              pause(backlog);
-            },
-          },
-        }),
-      ),
-    );
+    const onChange = (backlog: Backlog): void => {
+      peak = Math.max(peak, backlog.records);
+      pause(backlog);
+    };
+    const batches = await collect(fromReadable<number>(readable).pipe(toKinesis({ streamName: stream, ...connection(), batch, backlog: { maxRecords, onChange } })));
+    return { batches, peak, pauses, arrived: (await localKinesis().readStream(stream)).length };
+  }
+
+  it('lets a Readable apply backpressure through backlog.onChange (pauseWhenBusy), in bounded memory, losing nothing', async () => {
+    const total = 20_000;
+    const { batches, peak, pauses, arrived } = await sendPaused(total, { high: 1000, low: 250 }, { size: 250, duration: '10ms' }, 1000);
     const results = outcomes(batches);
     expect(results.filter((r) => r.status === 'failed')).to.deep.equal([]);
     expect(results).to.have.length(total);
     expect(peak).to.be.at.most(1000);
     expect(pauses).to.be.greaterThan(5);
-    expect(await localKinesis().readStream(stream)).to.have.length(total);
+    expect(arrived).to.equal(total);
   });
 
   it('never stalls when the high mark is below the batch size (batch.duration of 10 minutes)', async () => {
-    const stream = await newStream();
-    const total = 1_000;
-    const readable = Readable.from((function* () {
-      for (let i = 0; i < total; i++) yield i;
-    })());
-    const pause = pauseWhenBusy(readable, { high: 200, low: 50 });
-    const batches = await collect(
-      fromReadable<number>(readable).pipe(
-        toKinesis({ streamName: stream, ...connection(), batch: { size: 500, duration: '10m' }, backlog: { maxRecords: 1000, onChange: pause } }),
-      ),
-    );
+    const { batches, arrived } = await sendPaused(1_000, { high: 200, low: 50 }, { size: 500, duration: '10m' }, 1000);
     expect(batches.map((batch) => batch.recordCount)).to.deep.equal([500, 500]);
-    expect(await localKinesis().readStream(stream)).to.have.length(total);
+    expect(arrived).to.equal(1_000);
   });
 
   it('never stalls on a partial batch above the low mark while paused (batch.duration of 10 minutes)', async () => {
-    const stream = await newStream();
-    const total = 3_000;
-    const readable = Readable.from((function* () {
-      for (let i = 0; i < total; i++) yield i;
-    })());
     // Batches of 300: at 1,000 waiting, 100 sit in the open batch, above the low mark of 50.
-    const pause = pauseWhenBusy(readable, { high: 1000, low: 50 });
-    const batches = await collect(
-      fromReadable<number>(readable).pipe(
-        toKinesis({ streamName: stream, ...connection(), batch: { size: 300, duration: '10m' }, backlog: { maxRecords: 1000, onChange: pause } }),
-      ),
-    );
-    expect(outcomes(batches).filter((r) => r.status === 'ok')).to.have.length(total);
-    expect(await localKinesis().readStream(stream)).to.have.length(total);
+    const { batches, arrived } = await sendPaused(3_000, { high: 1000, low: 50 }, { size: 300, duration: '10m' }, 1000);
+    expect(outcomes(batches).filter((r) => r.status === 'ok')).to.have.length(3_000);
+    expect(arrived).to.equal(3_000);
   });
 });
 
