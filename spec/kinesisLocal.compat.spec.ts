@@ -46,11 +46,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import https from 'node:https';
 import { expect } from 'chai';
-import { from } from 'rxjs';
+import { filter, from, lastValueFrom, map, take, timeout, toArray } from 'rxjs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { MiB, toKinesis } from '../lib/index.js';
+import { fromKinesis, MiB, toKinesis } from '../lib/index.js';
 import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
 import { listShards } from '../lib/shards.js';
 import type { StoredRecord } from '../examples/support/localKinesis.js';
@@ -329,6 +329,34 @@ describe('toKinesis against kinesis-local (kinesis-mock)', function () {
       for (const result of results) expect(result).to.include({ status: 'failed', errorCode: 'ProvisionedThroughputExceededException', attempts: 3 });
     });
     expect(await kinesis.readStream(stream)).to.deep.equal([]);
+  });
+
+  it('aggregates by shard and reads back with fromKinesis: every user record once, with its key, on the shard its key maps to', async () => {
+    const items = orders(300, 17, 'aggregated');
+    const batches = await collect(
+      from(items).pipe(toKinesis(local<Order>({ streamName: INITIAL_STREAM, partitionKey: 'customer_id', aggregation: true, batch: { size: 300 } }))),
+    );
+    const [batch] = batches;
+    expect(batches).to.have.length(1);
+    expect(batch!.successfulRecordCount).to.equal(300);
+    expect(batch!.kinesisRecordCount).to.be.at.most(INITIAL_SHARDS);
+    const shards = await listShards(kinesis.client, { StreamName: INITIAL_STREAM });
+    const sent = new Map(outcomes(batches).map((r) => [r.item.id, r]));
+    const read = await lastValueFrom(
+      fromKinesis({ endpoint: kinesis.endpoint, region: kinesis.region, credentials: kinesis.credentials, streamName: INITIAL_STREAM, startingPosition: 'TRIM_HORIZON', pollInterval: '200ms' }).pipe(
+        map((record) => ({ record, order: JSON.parse(text(record.data)) as Order })),
+        filter(({ order }) => order.id.startsWith('aggregated')),
+        take(300),
+        timeout(30_000),
+        toArray(),
+      ),
+    );
+    expect(read.map(({ order }) => order.id).sort()).to.deep.equal(items.map((o) => o.id).sort());
+    for (const { record, order } of read) {
+      expect(record.partitionKey).to.equal(order.customer_id);
+      expect(record.shardId).to.equal(shardHolding(shards, hashOfKey(order.customer_id)));
+      expect(sent.get(order.id)).to.deep.include({ status: 'ok', shardId: record.shardId, sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber });
+    }
   });
 
   it('measures records/s through toKinesis (one batch of 300 JSON records)', async () => {
