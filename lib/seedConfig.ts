@@ -6,15 +6,14 @@
  * @module
  */
 import * as t from 'io-ts';
-import { isScalar, isPair, parseDocument, parse as parseYamlValue, visit } from 'yaml';
-import type { Scalar } from 'yaml';
+import { isScalar, isPair, LineCounter, parseDocument, parse as parseYamlValue, visit } from 'yaml';
+import type { Document, Scalar } from 'yaml';
 import { checkConfig, EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from './codecs.js';
 import type { Logger } from './codecs.js';
 import { validateConfig } from './config.js';
 import type { ToKinesisConfig } from './config.js';
 import { Duration } from './duration.js';
-import { KinesisConfigError } from './errors.js';
-
+import { KinesisConfigError, messageOf } from './errors.js';
 
 /** Whose config a seed-format problem is about, in error messages. */
 const SEED_SUBJECT = 'aws_kinesis output';
@@ -131,6 +130,67 @@ function inSeedNames(problem: string): string {
   return colon > 0 && SEED_NAMES[path] !== undefined ? `${SEED_NAMES[path]}${problem.slice(colon)}` : problem;
 }
 
+/** A plain value that a `${VAR}` made a number or boolean, with the text it was, until {@link settleVariables} puts the value in its place. */
+class FromVariable {
+  constructor(
+    readonly text: string,
+    readonly value: unknown,
+  ) {}
+}
+
+/**
+ * Every plain value of a {@link parseSeedYaml} result that a `${VAR}` made a number or boolean,
+ * with its text, by the object that holds it and its key: {@link loadSeedConfig} gives a text
+ * field (still holding that value) its text back (`stream_name: ${STREAM}` with `STREAM=2024` is
+ * `'2024'`, not 2024; an access key of digits keeps its leading zeros).
+ */
+const VARIABLE_TEXTS = new WeakMap<object, Map<string, FromVariable>>();
+
+/** The one block whose values may be numbers (`batch.size`, `batch.duration` in ms): a `${VAR}` there stays a number. */
+const NUMBERS_BLOCK = 'batch';
+
+/** Puts each {@link FromVariable}'s value in its place, noting its text in {@link VARIABLE_TEXTS}. */
+function settleVariables(value: unknown, seen = new Set<object>()): unknown {
+  if (value instanceof FromVariable) return value.value;
+  if (typeof value !== 'object' || value === null || seen.has(value)) return value;
+  seen.add(value);
+  const fields = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(fields)) {
+    if (field instanceof FromVariable && !Array.isArray(value)) {
+      VARIABLE_TEXTS.set(value, (VARIABLE_TEXTS.get(value) ?? new Map<string, FromVariable>()).set(key, field));
+    }
+    fields[key] = settleVariables(field, seen);
+  }
+  return value;
+}
+
+/** A block with every `${VAR}` outside {@link NUMBERS_BLOCK} as the text it was (see {@link VARIABLE_TEXTS}), unless the field was set again since. */
+function variablesAsText(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const variables = VARIABLE_TEXTS.get(value);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => {
+      const variable = variables?.get(key);
+      if (key === NUMBERS_BLOCK) return [key, field];
+      return [key, variable !== undefined && Object.is(variable.value, field) ? variable.text : variablesAsText(field)];
+    }),
+  );
+}
+
+/** A YAML error raised while the values are built (an alias with no anchor): its kind, never the text after it, and its line when an alias is to blame. */
+function valueError(error: unknown, document: Document, lines: LineCounter): string {
+  let line: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (node.resolve(document) !== undefined || node.range === undefined || node.range === null) return undefined;
+      line = lines.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  // yaml's messages put the name or text last, after a colon: `Unresolved alias (...): name`.
+  return `yaml: ${messageOf(error).split(':')[0]!.trim()}${line === undefined ? '' : ` (line ${line})`}`;
+}
+
 /** The cross-field rules of the seed block. */
 function seedProblems(block: Record<string, unknown>): string[] {
   const problems: string[] = [];
@@ -150,8 +210,9 @@ function seedProblems(block: Record<string, unknown>): string[] {
 /**
  * Parses seed-format YAML text and replaces every `${NAME}` (or `${NAME:default}`) in its values
  * with the environment variable's value. A plain (unquoted) value that becomes a number or a
- * boolean is one (`size: ${BATCH_SIZE}` gives a number); a quoted one stays a string. A value
- * never changes the structure of the file (a `: ` or `#` in it is text). Comments are left alone:
+ * boolean is one (`size: ${BATCH_SIZE}` gives a number; {@link loadSeedConfig} gives a text
+ * field such as `stream_name` the text back); a quoted one stays a string. A value never changes
+ * the structure of the file (a `: ` or `#` in it is text). Comments are left alone:
  * a variable named in a comment need not be set. There is no escape for a literal `${`.
  *
  * @example
@@ -162,8 +223,9 @@ function seedProblems(block: Record<string, unknown>): string[] {
  * @param text - The YAML text.
  * @param options - Where variables come from (default `process.env`).
  * @returns The parsed value.
- * @throws {@link KinesisConfigError} for a YAML syntax error (with its line, never the text
- * itself, which may hold a secret) or a variable that is not set (naming it and its field).
+ * @throws {@link KinesisConfigError} for a YAML syntax error or an alias with no anchor (with its
+ * line, never the text itself, which may hold a secret) or a variable that is not set (naming it
+ * and its field).
  */
 export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'env'> = {}): unknown {
   const env = options.env ?? process.env;
@@ -173,7 +235,8 @@ export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'en
   const variables: { readonly name: string; readonly fallback: string | undefined }[] = [];
   const masked = text.replace(VARIABLE, (_match, name: string, fallback: string | undefined) => `rxjsKinesisVar${nonce}x${variables.push({ name, fallback }) - 1}x`);
   const placeholder = new RegExp(`rxjsKinesisVar${nonce}x(\\d+)x`, 'g');
-  const document = parseDocument(masked, { prettyErrors: true });
+  const lines = new LineCounter();
+  const document = parseDocument(masked, { prettyErrors: true, lineCounter: lines });
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     // The first line of the message only: the excerpt after it would show the text, which may hold a secret.
@@ -182,7 +245,7 @@ export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'en
   }
   const problems: string[] = [];
   visit(document, {
-    Scalar(_key, node: Scalar, path) {
+    Scalar(key, node: Scalar, path) {
       if (typeof node.value !== 'string' || !node.value.includes(nonce)) return;
       const field = path.filter(isPair).map((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key))).join('.');
       const replaced = node.value.replace(placeholder, (_match, index: string) => {
@@ -191,11 +254,19 @@ export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'en
         if (value === undefined) problems.push(`${field}: environment variable ${name} is not set`);
         return value ?? '';
       });
-      node.value = node.type === 'PLAIN' ? plainScalar(replaced) : replaced;
+      const value = node.type === 'PLAIN' ? plainScalar(replaced) : replaced;
+      // A map's value keeps its text too, for loadSeedConfig's text fields (a key or a list item need not).
+      node.value = key === 'value' && typeof value !== 'string' ? new FromVariable(replaced, value) : value;
     },
   });
   if (problems.length > 0) throw new KinesisConfigError([...new Set(problems)], SEED_SUBJECT);
-  return document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    throw new KinesisConfigError([valueError(error, document, lines)], SEED_SUBJECT);
+  }
+  return settleVariables(value);
 }
 
 /** A plain YAML scalar's value after interpolation: a number or boolean when it reads as one, else the text. */
@@ -214,7 +285,10 @@ function plainScalar(text: string): unknown {
  * field path), `region`, `endpoint_url` -> `endpoint`, `credentials.access_key_id` /
  * `secret_access_key` / `session_token` -> `credentials`, `batch.size` / `batch.duration` ->
  * `batch`. In YAML text, `${NAME}` is replaced by the environment variable (see
- * {@link parseSeedYaml}); an object is taken as it is. A `batch.size` over 500 is capped at 500
+ * {@link parseSeedYaml}); an unquoted one becomes a number only in `batch` and stays text in
+ * every other field (`stream_name: ${STREAM}` with `STREAM=2024` is the stream `'2024'`). An
+ * object is taken as it is (an object from {@link parseSeedYaml} with its variables' text, as
+ * from YAML text). A `batch.size` over 500 is capped at 500
  * by the operator, with a warning.
  *
  * @example
@@ -231,12 +305,12 @@ function plainScalar(text: string): unknown {
  * @param options - Where `${VAR}` takes its values from; a logger to put into the config.
  * @returns The configuration for {@link toKinesis}.
  * @throws {@link KinesisConfigError} listing every problem, each with its field path in the
- * seed's names (`batch.size: 'ten' is not a positive integer`, `stream_name: required`); secret
- * values are never shown.
+ * seed's names (`batch.size: 'ten' is not a positive integer`, `stream_name: required`), or the
+ * YAML error of YAML text (see {@link parseSeedYaml}); secret values are never shown.
  * @see {@link SeedKinesisOutput} for every field.
  */
 export function loadSeedConfig<T = unknown>(input: unknown, options: SeedConfigOptions = {}): ToKinesisConfig<T> {
-  const value = typeof input === 'string' ? parseSeedYaml(input, options) : input;
+  const value = variablesAsText(typeof input === 'string' ? parseSeedYaml(input, options) : input);
   const block = checkConfig<SeedKinesisOutput>(value, {
     subject: SEED_SUBJECT,
     codec: SeedKinesisOutput,

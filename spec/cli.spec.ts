@@ -5,12 +5,19 @@
  * through a slow endpoint.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { startNullKinesis } from '../bench/server.js';
+import { USAGE } from '../lib/cli/args.js';
+import { FailureReport } from '../lib/cli/failures.js';
 import { LineSplitter } from '../lib/cli/lines.js';
 import type { Line } from '../lib/cli/lines.js';
 import { runCli } from '../lib/cli/run.js';
@@ -26,10 +33,14 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the command with `args`, `stdin` as its input and `env` added to a clean environment. */
-function cli(args: readonly string[], stdin: string | Buffer = '', env: Record<string, string> = {}): Promise<Run> {
+/** The commands started and not yet exited: killed after each test, so that a test that times out leaves none retrying. */
+const children = new Set<ChildProcess>();
+
+/** Runs the command with `args`, `stdin` as its input and `env` added to a clean environment; `started` is given the process. */
+function cli(args: readonly string[], stdin: string | Buffer = '', env: Record<string, string> = {}, started?: (child: ChildProcess) => void): Promise<Run> {
   const child = spawn(process.execPath, ['--no-warnings=NodeVersionSupportWarning', '--import', 'tsx', main, ...args], {
     cwd: root,
+    timeout: 180_000, // longer than any test: a last guard if the afterEach hook does not run
     // No AWS settings from the machine: only what the test gives.
     env: { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', ...env },
   });
@@ -39,23 +50,32 @@ function cli(args: readonly string[], stdin: string | Buffer = '', env: Record<s
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   child.stdin.on('error', () => undefined); // the command may exit before reading (a usage error)
   child.stdin.end(stdin);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  started?.(child);
   return new Promise((done, fail) => {
     child.once('error', fail);
     child.once('close', (code) => done({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
   });
 }
 
-/** Runs the command in this process (same code but for the process entry point): for the usage errors, which send nothing. */
-async function cliInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+/** Runs the command in this process (same code but for the process entry point and its signals); stdin is not read unless given. */
+async function cliInProcess(args: readonly string[], env: Record<string, string> = {}, options: { stdin?: Readable; interrupt?: Observable<unknown>; stderr?: string[] } = {}): Promise<Run> {
   let stdout = '';
-  let stderr = '';
+  const stderr = options.stderr ?? [];
   const code = await runCli(args, {
-    stdin: Readable.from([Buffer.from('never read\n')]),
+    stdin: options.stdin ?? Readable.from([Buffer.from('never read\n')]),
     stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+    stderr: { write: (text: string) => stderr.push(text) },
     env,
+    ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
   });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr: stderr.join('') };
+}
+
+/** Waits until `condition` holds (no upper bound but the test's timeout). */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await sleep(20);
 }
 
 /** The records of a stream: data as text and partition key, in the order of each line's key (one shard). */
@@ -75,20 +95,31 @@ describe('the rxjs-kinesis command', function () {
   this.timeout(60_000);
   let dir: string;
 
+  /** The flags of an in-process run that sends: a pipeline file with the local region and keys (the SDK reads the process's environment, not `env`). */
+  const local = (): string[] => ['--config', join(dir, 'local.yaml')];
+
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rxjs-kinesis-cli-'));
+    await writeFile(join(dir, 'local.yaml'), 'output:\n  aws_kinesis: { region: us-east-1, credentials: { access_key_id: local, secret_access_key: local } }\n');
   });
 
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('--help prints the usage, every flag and the exit codes, and exits 0', async () => {
+  afterEach(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('--help prints the usage, every flag in the README flags table and the exit codes, and exits 0', async () => {
     const run = await cliInProcess(['--help']);
     expect(run.code).to.equal(0);
-    for (const flag of ['--config', '--input', '--stream-name', '--partition-key', '--region', '--endpoint-url', '--batch-size', '--batch-duration', '--concurrency', '--max-waiting', '--failures']) {
-      expect(run.stdout).to.include(flag);
-    }
+    expect(run.stdout).to.equal(USAGE);
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Flags'), readme.indexOf('### Lines, keys, failures'));
+    const flags = [...table.matchAll(/^\| `([^|]*)` \|/gm)].flatMap(([, cell]) => [...cell!.matchAll(/(?<![\w-])(--?[a-z][\w-]*)/g)].map(([flag]) => flag!));
+    expect(flags).to.include.members(['-c', '--config', '--max-waiting-bytes', '-q', '--quiet', '-h', '--help', '--version']);
+    for (const flag of flags) expect(run.stdout, flag).to.match(new RegExp(`(^|[\\s,])${flag}[\\s,]`, 'm'));
     expect(run.stdout).to.match(/Exit codes: 0 .*; 1 .*\n?.*2 usage or configuration error/s);
   });
 
@@ -127,9 +158,12 @@ describe('the rxjs-kinesis command', function () {
     const lines = [Buffer.from('plain text, not JSON'), Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0d]), Buffer.from('{"a": 1}   ')];
     const input = join(dir, 'events.bin');
     await writeFile(input, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
-    const run = await cli(['--input', input, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-size', '2', '--batch-duration', '100ms', '--concurrency', '2']);
+    const failures = join(dir, 'none-failed.ndjson');
+    await writeFile(failures, 'left from an earlier run\n');
+    const run = await cli(['--input', input, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-size', '2', '--batch-duration', '100ms', '--concurrency', '2', '--failures', failures]);
     expect(run.code, run.stderr).to.equal(0);
     expect(summary(run.stderr)).to.include({ delivered: 3, failed: 0 });
+    expect(await readFile(failures, 'utf8'), 'the failures file, emptied').to.equal('');
     const records = await stored(stream);
     expect(records.map((r) => r.data.toString('hex')).sort()).to.deep.equal(lines.map((line) => line.toString('hex')).sort());
     for (const { key } of records) expect(key).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -166,6 +200,132 @@ describe('the rxjs-kinesis command', function () {
     expect(summary(run.stderr)).to.include({ delivered: 0, failed: 3 });
     const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { line: number; errorCode: string });
     expect(failed.map((entry) => [entry.line, entry.errorCode])).to.deep.equal([1, 2, 3].map((line) => [line, 'ResourceNotFoundException']));
+  });
+
+  it('a line over 1 MiB with --partition-key fails alone as RecordTooLarge (not parsed as JSON)', async () => {
+    const stream = uniqueStreamName('cli-long');
+    await localKinesis().createStream(stream, 1);
+    const long = `{"id":"big","pad":"${'x'.repeat(1024 * 1024)}"}`;
+    const input = Readable.from([Buffer.from(`{"id":"a"}\n${long}\n{"id":"b"}\n`)]);
+    const run = await cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--batch-duration', '100ms', '--quiet'], {}, { stdin: input });
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.match(/line 2: RecordTooLarge: record is 1,048,5\d\d bytes .* over the limit of 1,048,576 bytes/);
+    expect(summary(run.stderr)).to.include({ delivered: 2, failed: 1 });
+    expect((await stored(stream)).map((r) => r.key)).to.deep.equal(['a', 'b']);
+  });
+
+  it('a text field from a ${VAR} stays text: a stream named by digits', async () => {
+    const stream = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    await localKinesis().createStream(stream, 1);
+    const pipeline = join(dir, 'digits.yaml');
+    await writeFile(pipeline, 'output:\n  aws_kinesis:\n    stream_name: ${STREAM}\n    endpoint_url: ${ENDPOINT}\n    region: us-east-1\n    credentials: { access_key_id: local, secret_access_key: local }\n    batch: { size: ${SIZE}, duration: ${WAIT} }\n');
+    const run = await cliInProcess(['--config', pipeline, '--quiet'], { STREAM: stream, ENDPOINT: localKinesis().endpoint, SIZE: '10', WAIT: '100' }, { stdin: Readable.from([Buffer.from('one\ntwo\n')]) });
+    expect(run.code, run.stderr).to.equal(0);
+    expect((await stored(stream)).map((r) => r.data.toString())).to.deep.equal(['one', 'two']);
+  });
+
+  describe('the failures file', () => {
+    it('cannot be written (a full disk): one line naming it, the summary, exit 1; no crash', async function () {
+      if (!existsSync('/dev/full')) this.skip();
+      const run = await cli(['--stream-name', uniqueStreamName('cli-full'), '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--failures', '/dev/full'], 'not json\nnor this\n');
+      expect(run.code, run.stderr).to.equal(1);
+      expect(summary(run.stderr)).to.include({ delivered: 0, failed: 2 });
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines.filter((line) => line.includes('/dev/full')), run.stderr).to.have.length(1);
+      expect(lines.find((line) => line.includes('/dev/full'))).to.match(/^rxjs-kinesis: --failures: cannot write '\/dev\/full': ENOSPC/);
+      expect(run.stderr).to.not.match(/^\s+at /m);
+    });
+
+    it('pauses the input while the file is behind (write returns false) and resumes it on drain', async () => {
+      const path = join(dir, 'flood.ndjson');
+      let paused = false;
+      let pauses = 0;
+      const hold = { pause: () => ((paused = true), (pauses += 1)), resume: () => (paused = false), isPaused: () => paused };
+      const report = await FailureReport.open(path, () => undefined, hold);
+      const total = 20_000;
+      for (let number = 1; number <= total; number += 1) {
+        report.add({ status: 'failed', item: { number, data: Buffer.from('x') }, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', attempts: 0 });
+      }
+      expect(pauses, 'paused once, while behind').to.equal(1);
+      expect(paused).to.equal(true);
+      await until(() => !paused);
+      await report.close();
+      const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+      expect(lines).to.have.length(total);
+      expect(JSON.parse(lines[total - 1]!)).to.deep.equal({ line: total, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON' });
+    });
+  });
+
+  describe('Ctrl-C (the interrupt): exits 130', () => {
+    it('while reading: stops reading, delivers what was read, exits 130', async () => {
+      const stream = uniqueStreamName('cli-int-read');
+      await localKinesis().createStream(stream, 1);
+      const input = new PassThrough();
+      input.write('one\ntwo\nthree\n'); // and never ends
+      const interrupt = new Subject<void>();
+      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input, interrupt });
+      await until(async () => (await stored(stream)).length === 3);
+      interrupt.next();
+      const run = await running;
+      expect(run.code, run.stderr).to.equal(130);
+      expect(run.stderr).to.include('rxjs-kinesis: interrupted');
+      expect(summary(run.stderr)).to.include({ delivered: 3, failed: 0 });
+      await until(() => input.destroyed); // the input is closed
+    });
+
+    it('after the input ended, while the last batch is retried: stops at once, says what has no outcome, exits 130', async () => {
+      const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
+      try {
+        const interrupt = new Subject<void>();
+        const stderr: string[] = [];
+        const running = cliInProcess([...local(), '--stream-name', uniqueStreamName('cli-int-retry'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m', '--quiet'], {}, {
+          stdin: Readable.from([Buffer.from('a\nb\n')]),
+          interrupt,
+          stderr,
+        });
+        // The 10-minute batch is sent only when the input has ended; every record of it is refused, and retried.
+        await until(() => proxy.stats.putRecordsRequests >= 1);
+        interrupt.next();
+        const run = await running;
+        expect(run.code, run.stderr).to.equal(130);
+        expect(run.stderr).to.include('rxjs-kinesis: interrupted');
+        expect(run.stderr).to.include('records read with no outcome: 2 ');
+        expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('SIGINT to the command after its input ended, while retrying: the summary, exit 130', async () => {
+      const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
+      try {
+        let command: ChildProcess | undefined;
+        const running = cli(['--stream-name', uniqueStreamName('cli-sigint'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m'], 'a\n', {}, (child) => (command = child));
+        await until(() => proxy.stats.putRecordsRequests >= 1);
+        command!.kill('SIGINT');
+        const run = await running;
+        expect(run.code, run.stderr).to.equal(130);
+        expect(run.stderr).to.include('records read with no outcome: 1 ');
+        expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('before anything is read (while starting): nothing is sent, exits 130', async () => {
+      const stream = uniqueStreamName('cli-int-start');
+      await localKinesis().createStream(stream, 1);
+      const interrupt = new Subject<void>();
+      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, {
+        stdin: Readable.from([Buffer.from('one\ntwo\n')]),
+        interrupt,
+      });
+      interrupt.next();
+      const run = await running;
+      expect(run.code, run.stderr).to.equal(130);
+      expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
+      expect(await stored(stream)).to.deep.equal([]);
+    });
   });
 
   describe('refuses a bad command line or configuration with exit 2 and one line naming the field', () => {
@@ -207,6 +367,9 @@ describe('the rxjs-kinesis command', function () {
       const message = await refused('output:\n  aws_kinesis:\n    credentials: { access_key_id: a, secret_access_key: TOPSECRET: x }\n');
       expect(message).to.include('yaml:').and.to.include('line 3');
       expect(message).to.not.include('TOPSECRET');
+      const alias = await refused('output:\n  aws_kinesis:\n    stream_name: s\n    credentials: { access_key_id: a, secret_access_key: *ab/cdSECRET }\n');
+      expect(alias).to.include('yaml: Unresolved alias').and.to.include('line 4');
+      expect(alias).to.not.include('SECRET');
     });
 
     it('bad flags, named as flags', async () => {

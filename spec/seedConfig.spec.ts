@@ -44,6 +44,36 @@ describe('loadSeedConfig (the seed-format aws_kinesis block)', () => {
     expect(parseSeedYaml('a: "${N}"\nb: ${N}\nc: ${T}\nd: x${N}', { env: { N: '12', T: 'true' } })).to.deep.equal({ a: '12', b: 12, c: true, d: 'x12' });
   });
 
+  it('a ${VAR} in a text field stays the text it was (digits, 0x.., true); in batch it still becomes a number', () => {
+    const env = { STREAM: '2024', REGION: 'true', KEY: '000000000000', SECRET: '98765432109876543210', TOKEN: '0x1f', SIZE: '250', WAIT: '1000' };
+    const config = loadSeedConfig(
+      'stream_name: ${STREAM}\nregion: ${REGION}\ncredentials: { access_key_id: ${KEY}, secret_access_key: ${SECRET}, session_token: ${TOKEN} }\nbatch: { size: ${SIZE}, duration: ${WAIT} }\n',
+      { env },
+    );
+    expect(config).to.deep.equal({
+      streamName: '2024',
+      region: 'true',
+      credentials: { accessKeyId: '000000000000', secretAccessKey: '98765432109876543210', sessionToken: '0x1f' },
+      batch: { size: 250, duration: 1000 },
+    });
+    // parseSeedYaml itself still gives the number; a number or a list written as such in a text field is still refused.
+    expect(parseSeedYaml('stream_name: ${STREAM}', { env })).to.deep.equal({ stream_name: 2024 });
+    expect(() => loadSeedConfig('stream_name: [a]\nregion: 2024')).to.throw(KinesisConfigError).with.property('problems').that.has.length(2);
+  });
+
+  it('a YAML error found while reading the values (an alias with no anchor) is a KinesisConfigError with its kind and line, never the text', () => {
+    const secret = 'ab/cdSECRET';
+    let problems: readonly string[] = [];
+    try {
+      loadSeedConfig(`stream_name: s\ncredentials:\n  access_key_id: a\n  secret_access_key: *${secret}\n`);
+    } catch (error) {
+      if (!(error instanceof KinesisConfigError)) throw error;
+      problems = error.problems;
+    }
+    expect(problems).to.deep.equal(['yaml: Unresolved alias (the anchor must be set before the alias) (line 4)']);
+    expect(() => parseSeedYaml('a: *x')).to.throw(KinesisConfigError);
+  });
+
   it('a value cannot change the structure of the file', () => {
     expect(parseSeedYaml('a: ${V}\nb: 1', { env: { V: 'x\nb: 2 # c' } })).to.deep.equal({ a: 'x\nb: 2 # c', b: 1 });
   });

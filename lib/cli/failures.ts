@@ -1,12 +1,15 @@
 /**
  * Failed lines: every one written to the `--failures` file as one NDJSON object, the first few
- * on stderr too, so that no line is lost without a trace.
+ * on stderr too, so that no line is lost without a trace. While the file is behind, reading is
+ * paused; if it cannot be written, that is said once and the run goes on.
  *
  * @module
  */
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { Pausable } from '../backpressure.js';
 import { messageOf } from '../errors.js';
 import type { KinesisRecordFailure } from '../results.js';
 import { UsageError } from './args.js';
@@ -25,40 +28,55 @@ export interface FailedLine {
   readonly errorMessage: string;
 }
 
-/** Reports failed lines: to the file (all), and through `show` (the first {@link FAILURES_SHOWN}). */
+/**
+ * Reports failed lines: to the file (all), and through `show` (the first {@link FAILURES_SHOWN}).
+ * While the file is behind (its buffer full), `hold` is paused (the input: no more records, so no
+ * more failures, until the file drains). If the file cannot be written (a full disk), that is
+ * shown once, nothing more is written to it, and {@link FailureReport.broken} is set.
+ */
 export class FailureReport {
   #count = 0;
+  #broken = false;
 
   private constructor(
     private readonly file: WriteStream | undefined,
     private readonly path: string | undefined,
     private readonly show: (line: string) => void,
-  ) {}
+    private readonly hold: Pausable | undefined,
+  ) {
+    file?.on('error', (error) => this.#fail(error)).on('drain', () => this.#release());
+  }
 
   /**
    * Opens the `--failures` file (emptied) before anything is sent.
    *
    * @param path - The file, or `undefined` for none.
    * @param show - Writes a line on stderr.
+   * @param hold - Paused while the file is behind, resumed when it has drained (the input).
    * @returns The report.
-   * @throws {@link UsageError} when the file cannot be written.
+   * @throws {@link UsageError} when the file cannot be opened.
    */
-  static async open(path: string | undefined, show: (line: string) => void): Promise<FailureReport> {
-    if (path === undefined) return new FailureReport(undefined, undefined, show);
+  static async open(path: string | undefined, show: (line: string) => void, hold?: Pausable): Promise<FailureReport> {
+    if (path === undefined) return new FailureReport(undefined, undefined, show, hold);
     const file = createWriteStream(path, { flags: 'w' });
     try {
       await once(file, 'open');
     } catch (error) {
       throw new UsageError(`--failures: cannot write '${path}': ${messageOf(error)}`);
     }
-    return new FailureReport(file, path, show);
+    return new FailureReport(file, path, show, hold);
+  }
+
+  /** Whether the file could not be written (the run then exits 1). */
+  get broken(): boolean {
+    return this.#broken;
   }
 
   /** Reports one failed line. */
   add(failure: KinesisRecordFailure<Line>): void {
     const entry: FailedLine = { line: failure.item.number, errorCode: failure.errorCode, errorMessage: failure.errorMessage };
     this.#count += 1;
-    this.file?.write(`${JSON.stringify(entry)}\n`);
+    if (this.file !== undefined && !this.#broken && !this.file.write(`${JSON.stringify(entry)}\n`) && this.hold?.isPaused() === false) this.hold.pause();
     if (this.#count <= FAILURES_SHOWN) this.show(`rxjs-kinesis: line ${entry.line}: ${entry.errorCode}: ${entry.errorMessage}`);
   }
 
@@ -66,11 +84,26 @@ export class FailureReport {
   async close(): Promise<void> {
     const hidden = this.#count - FAILURES_SHOWN;
     if (this.file !== undefined) {
-      this.file.end();
-      await once(this.file, 'finish');
-      if (this.#count > 0) this.show(`rxjs-kinesis: ${this.#count.toLocaleString('en-US')} failed lines written to ${this.path}`);
+      if (!this.#broken) {
+        this.file.end();
+        await finished(this.file).catch((error: unknown) => this.#fail(error));
+      }
+      if (!this.#broken && this.#count > 0) this.show(`rxjs-kinesis: ${this.#count.toLocaleString('en-US')} failed lines written to ${this.path}`);
     } else if (hidden > 0) {
       this.show(`rxjs-kinesis: ${hidden.toLocaleString('en-US')} more failed lines not shown (--failures FILE writes them all)`);
     }
+  }
+
+  /** The file cannot be written: says so once, writes no more, lets the input go on. */
+  #fail(error: unknown): void {
+    if (this.#broken) return;
+    this.#broken = true;
+    this.show(`rxjs-kinesis: --failures: cannot write '${this.path}': ${messageOf(error)}; failed lines are no longer written there (the summary counts them)`);
+    this.#release();
+  }
+
+  /** The file has drained (or failed): the input may go on. */
+  #release(): void {
+    if (this.hold?.isPaused() === true) this.hold.resume();
   }
 }

@@ -8,11 +8,14 @@
 import { Subject } from 'rxjs';
 import { runCli } from './run.js';
 
+// Ctrl-C: the first ends the input (what was read is delivered); the next, or the first once the
+// input has ended, stops at once and reports (see `CliIo.interrupt`). A third exits without a
+// word, in case stopping hangs.
 const interrupt = new Subject<void>();
 let interrupts = 0;
 process.on('SIGINT', () => {
   interrupts += 1;
-  if (interrupts > 1) process.exit(130);
+  if (interrupts > 2) process.exit(130);
   interrupt.next();
 });
 

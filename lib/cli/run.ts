@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { EMPTY, lastValueFrom, takeUntil, tap } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { fromReadable, pauseWhenBusy } from '../backpressure.js';
 import { DEFAULTS } from '../config.js';
 import type { ToKinesisConfig } from '../config.js';
@@ -23,6 +23,7 @@ import { Progress } from './progress.js';
 import type { Output } from './progress.js';
 import { resolveCliSettings } from './settings.js';
 import type { CliSettings } from './settings.js';
+import { SharedPause } from './sharedPause.js';
 
 /** The exit codes: every record delivered; some failed (or the input broke); usage or configuration error; interrupted. */
 export const EXIT = { delivered: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -33,7 +34,11 @@ export interface CliIo {
   readonly stdout: Output;
   readonly stderr: Output;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Emits when the user asks to stop (Ctrl-C): reading stops, what was read is delivered. */
+  /**
+   * Emits when the user asks to stop (Ctrl-C): reading stops, what was read is delivered. Once the
+   * input has ended (or at a second one), the run stops at once, without waiting for the last
+   * batches, and reports what it knows. Listened to from the start of the run.
+   */
   readonly interrupt?: Observable<unknown>;
 }
 
@@ -55,10 +60,14 @@ async function openInput(path: string | undefined, stdin: Readable): Promise<Rea
   }
 }
 
-/** Each line's partition key: the value of a field of the line read as JSON. */
-function lineKey(field: string): (line: Line) => string {
+/** The key of a line over the record limit: it is not parsed, and fails as `RecordTooLarge` whatever its key. */
+const TOO_LARGE_KEY = '-';
+
+/** Each line's partition key: the value of a field of the line read as JSON (unless the line is too large to send). */
+function lineKey(field: string, maxRecordBytes: number): (line: Line) => string {
   const keyOf = partitionKeyOf<unknown>(field);
   return (line) => {
+    if (line.data.length > maxRecordBytes) return TOO_LARGE_KEY;
     let value: unknown;
     try {
       value = JSON.parse(line.data.toString('utf8'));
@@ -70,14 +79,16 @@ function lineKey(field: string): (line: Line) => string {
 }
 
 /** Sends every line; resolves with the exit code. */
-async function send(settings: CliSettings, input: Readable, io: CliIo): Promise<number> {
+async function send(settings: CliSettings, input: Readable, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
   const maxRecordBytes = settings.config.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
   const lines = new LineSplitter(maxRecordBytes);
   const progress = new Progress(io.stderr, () => lines.lines, settings.maxWaiting, settings.maxWaitingBytes);
-  const failures = await FailureReport.open(settings.failures, (line) => progress.note(line));
+  // Reading pauses while too much waits, and while the failures file is behind.
+  const reading = new SharedPause(lines);
+  const failures = await FailureReport.open(settings.failures, (line) => progress.note(line), reading.party());
   const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
   let running = false;
-  const pause = pauseWhenBusy(lines, {
+  const pause = pauseWhenBusy(reading.party(), {
     high: settings.maxWaiting,
     low: Math.floor(settings.maxWaiting * RESUME_FRACTION),
     highBytes: settings.maxWaitingBytes,
@@ -85,7 +96,7 @@ async function send(settings: CliSettings, input: Readable, io: CliIo): Promise<
   });
   const config: ToKinesisConfig<Line> = {
     ...settings.config,
-    ...(settings.partitionField === undefined ? {} : { partitionKey: lineKey(settings.partitionField) }),
+    ...(settings.partitionField === undefined ? {} : { partitionKey: lineKey(settings.partitionField, maxRecordBytes) }),
     serialize: (line) => line.data,
     // While running, the operator's per-batch "not written" warnings would repeat the failure report.
     logger: { warn: (message) => (running ? undefined : note(message)), error: note },
@@ -102,40 +113,59 @@ async function send(settings: CliSettings, input: Readable, io: CliIo): Promise<
   };
   const operator = toKinesis(config);
   pipeline(input, lines, () => undefined); // an input error reaches `lines`, whose error ends the run
-  let interrupted = false;
-  const stop = (io.interrupt ?? EMPTY).pipe(
-    tap(() => {
-      interrupted = true;
-      note('interrupted: delivering what was read, then stopping (Ctrl-C again to quit now)');
-    }),
-  );
   if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
+  const stopReading = new Subject<void>();
+  let inputOpen = true;
+  let read = 0;
+  let interrupted = false;
+  let stoppedAtOnce = false;
   let inputError: unknown;
+  let watch: Subscription | undefined;
   running = true;
   if (!settings.quiet) progress.start();
   try {
-    await lastValueFrom(
-      fromReadable<Line>(lines).pipe(
-        takeUntil(stop),
-        operator,
-        tap((result) => {
-          progress.add(result);
-          for (const record of result.records) if (record.status === 'failed') failures.add(record);
-        }),
-      ),
-      { defaultValue: undefined },
-    );
-  } catch (error) {
-    inputError = error;
+    await new Promise<void>((done) => {
+      const run = fromReadable<Line>(lines)
+        .pipe(
+          takeUntil(stopReading),
+          tap({ next: () => (read += 1), complete: () => (inputOpen = false) }),
+          operator,
+          tap((result) => {
+            progress.add(result);
+            for (const record of result.records) if (record.status === 'failed') failures.add(record);
+          }),
+        )
+        .subscribe({ error: (error: unknown) => ((inputError = error), done()), complete: done });
+      // A Ctrl-C ends the input (complete: what was read is delivered); one after the input has
+      // ended stops at once (unsubscribe: no more waiting for retries). Those given while the run
+      // was starting come now.
+      watch = interrupts.subscribe(() => {
+        if (inputOpen) {
+          if (!interrupted) note('interrupted: delivering what was read, then stopping (Ctrl-C again to stop at once)');
+          interrupted = true;
+          stopReading.next();
+          return;
+        }
+        interrupted = true;
+        stoppedAtOnce = true;
+        run.unsubscribe();
+        done();
+      });
+    });
   } finally {
+    watch?.unsubscribe();
     running = false;
     progress.stop();
+  }
+  if (stoppedAtOnce) {
+    const unknown = read - progress.delivered - progress.failed;
+    note(`interrupted: stopped at once, without waiting for the last batches; records read with no outcome: ${unknown.toLocaleString('en-US')} (some may have been written)`);
   }
   await failures.close();
   if (inputError !== undefined) note(`cannot read the input: ${messageOf(inputError)}`);
   io.stderr.write(`${progress.summary()}\n`);
   if (interrupted) return EXIT.interrupted;
-  return inputError !== undefined || progress.failed > 0 ? EXIT.failed : EXIT.delivered;
+  return inputError !== undefined || progress.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
 }
 
 /** The version in package.json (two folders up, from `lib/cli/` and from `dist/cli/` alike). */
@@ -151,6 +181,9 @@ function version(): string {
  * @returns The exit code: 0 every record delivered, 1 some failed, 2 usage or configuration error, 130 interrupted.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Every Ctrl-C from the start: one given while the settings are read is not lost.
+  const interrupts = new ReplaySubject<unknown>();
+  const listening = io.interrupt?.subscribe((value) => interrupts.next(value));
   try {
     const args = parseCommandLine(argv);
     if (args.help === true) {
@@ -162,10 +195,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.delivered;
     }
     const settings = await resolveCliSettings(args, io.env);
-    return await send(settings, await openInput(settings.input, io.stdin), io);
+    return await send(settings, await openInput(settings.input, io.stdin), io, interrupts);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`rxjs-kinesis: ${error.message}\n`);
     return EXIT.usage;
+  } finally {
+    listening?.unsubscribe();
   }
 }
