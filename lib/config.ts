@@ -266,6 +266,17 @@ export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
  */
 export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
 
+/**
+ * The largest `batch.size`: 500 (the records of one `PutRecords` request), or
+ * {@link MAX_AGGREGATED_BATCH_SIZE} with aggregation on.
+ *
+ * @param aggregation - The `aggregation` setting as given.
+ * @returns The cap.
+ */
+export function batchSizeCap(aggregation: unknown): number {
+  return aggregation === undefined || aggregation === false ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE;
+}
+
 /** Rules that involve more than one field; run on the raw input too, so every problem is listed at once. */
 function crossFieldProblems(config: Record<string, unknown>): string[] {
   const problems = [...connectionProblems(config), ...retryDelayProblems(config['retry'], DEFAULTS.retry)];
@@ -275,8 +286,7 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
     if (aggregation['maxBytes'] > recordLimit) problems.push(`aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`);
   }
   const { batch, backlog } = config;
-  const sizeCap = aggregation === undefined || aggregation === false ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE;
-  const batchSize = Math.min(isObject(batch) && typeof batch['size'] === 'number' ? batch['size'] : DEFAULTS.batch.size, sizeCap);
+  const batchSize = Math.min(isObject(batch) && typeof batch['size'] === 'number' ? batch['size'] : DEFAULTS.batch.size, batchSizeCap(aggregation));
   if (isObject(backlog) && typeof backlog['maxRecords'] === 'number' && backlog['maxRecords'] < batchSize) {
     problems.push(
       `backlog.maxRecords: ${backlog['maxRecords']} is less than batch.size (${batchSize}): a batch could not fill, and items over the bound would fail while it waits for batch.duration (lower batch.size)`,

@@ -10,39 +10,9 @@ import { DEFAULTS, RetryConfig } from './config.js';
 import { resolveConnection } from './connection.js';
 import type { Connection } from './connection.js';
 import { Duration, durationToMs } from './duration.js';
+import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from './limits.js';
 import { retryDelayProblems, retryPolicy } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-
-/**
- * At most this many records in one `GetRecords` answer (the service's maximum `Limit`).
- *
- * @example
- * ```ts
- * fromKinesis({ streamName: 'events', limit: MAX_GET_RECORDS_LIMIT / 10 }); // pages of 1,000 records
- * ```
- */
-export const MAX_GET_RECORDS_LIMIT = 10_000;
-
-/**
- * The service allows this many `GetRecords` calls per second on one shard (shared by every consumer of the shard).
- *
- * @example
- * ```ts
- * const consumers = 2; // two readers of the same stream share each shard's calls
- * fromKinesis({ streamName: 'events', pollInterval: (1000 / MAX_GET_RECORDS_PER_SECOND) * consumers });
- * ```
- */
-export const MAX_GET_RECORDS_PER_SECOND = 5;
-
-/**
- * The shortest wait between two `GetRecords` calls on one shard: 200 ms, from {@link MAX_GET_RECORDS_PER_SECOND}.
- *
- * @example
- * ```ts
- * fromKinesis({ streamName: 'events', pollInterval: MIN_POLL_INTERVAL_MS }); // the lowest latency the service allows
- * ```
- */
-export const MIN_POLL_INTERVAL_MS = 1000 / MAX_GET_RECORDS_PER_SECOND;
 
 /**
  * Where reading starts in each shard: `'TRIM_HORIZON'` (the oldest record still kept),

@@ -16,9 +16,6 @@ export {
   FromKinesisConfig,
   FROM_KINESIS_DEFAULTS,
   validateFromKinesisConfig,
-  MAX_GET_RECORDS_LIMIT,
-  MAX_GET_RECORDS_PER_SECOND,
-  MIN_POLL_INTERVAL_MS,
 } from './fromKinesisConfig.js';
 export type { StartingPosition } from './fromKinesisConfig.js';
 export type { KinesisReadRecord } from './readRecords.js';
@@ -45,5 +42,8 @@ export {
   MAX_RECORD_BYTES_CEILING,
   MAX_PARTITION_KEY_LENGTH,
   MAX_EXPLICIT_HASH_KEY,
+  MAX_GET_RECORDS_LIMIT,
+  MAX_GET_RECORDS_PER_SECOND,
+  MIN_POLL_INTERVAL_MS,
 } from './limits.js';
 export { RETRYABLE_RECORD_ERROR_CODES } from './retry.js';

@@ -86,3 +86,34 @@ export const MAX_PARTITION_KEY_LENGTH = 256;
  * ```
  */
 export const MAX_EXPLICIT_HASH_KEY = (1n << 128n) - 1n;
+
+/**
+ * At most this many records in one `GetRecords` answer (the service's maximum `Limit`).
+ *
+ * @example
+ * ```ts
+ * fromKinesis({ streamName: 'events', limit: MAX_GET_RECORDS_LIMIT / 10 }); // pages of 1,000 records
+ * ```
+ */
+export const MAX_GET_RECORDS_LIMIT = 10_000;
+
+/**
+ * The service allows this many `GetRecords` calls per second on one shard (shared by every consumer of the shard).
+ *
+ * @example
+ * ```ts
+ * const consumers = 2; // two readers of the same stream share each shard's calls
+ * fromKinesis({ streamName: 'events', pollInterval: (1000 / MAX_GET_RECORDS_PER_SECOND) * consumers });
+ * ```
+ */
+export const MAX_GET_RECORDS_PER_SECOND = 5;
+
+/**
+ * The shortest wait between two `GetRecords` calls on one shard: 200 ms, from {@link MAX_GET_RECORDS_PER_SECOND}.
+ *
+ * @example
+ * ```ts
+ * fromKinesis({ streamName: 'events', pollInterval: MIN_POLL_INTERVAL_MS }); // the lowest latency the service allows
+ * ```
+ */
+export const MIN_POLL_INTERVAL_MS = 1000 / MAX_GET_RECORDS_PER_SECOND;

@@ -5,16 +5,15 @@
  * @module
  */
 import { asyncScheduler } from 'rxjs';
-import { MAX_AGGREGATED_BATCH_SIZE } from './aggregation.js';
 import type { BacklogLimits } from './backlog.js';
 import type { BatchLimits } from './batching.js';
 import { resolveConnection } from './connection.js';
 import type { Connection } from './connection.js';
-import { DEFAULTS, validateConfig } from './config.js';
+import { batchSizeCap, DEFAULTS, validateConfig } from './config.js';
 import type { Logger, ToKinesisConfig } from './config.js';
 import { durationToMs } from './duration.js';
 import { messageOf } from './errors.js';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from './limits.js';
+import { MAX_BYTES_PER_REQUEST } from './limits.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import type { PreparedRecord, RecordOptions } from './records.js';
 import { retryPolicy } from './retry.js';
@@ -67,7 +66,7 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       maxRecordBytes,
     },
     batch: {
-      maxCount: capped(batch.size, aggregation === undefined ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE, 'batch.size', logger),
+      maxCount: capped(batch.size, batchSizeCap(valid.aggregation), 'batch.size', logger),
       maxWeight: capped(batch.maxBytes, MAX_BYTES_PER_REQUEST, 'batch.maxBytes', logger),
       weight: (record) => record.bytes,
       durationMs: durationToMs(batch.duration)!,

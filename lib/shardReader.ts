@@ -10,7 +10,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import type { Logger } from './codecs.js';
-import { MIN_POLL_INTERVAL_MS } from './fromKinesisConfig.js';
+import { MIN_POLL_INTERVAL_MS } from './limits.js';
 import { readRecords } from './readRecords.js';
 import type { KinesisReadRecord } from './readRecords.js';
 import { backoffDelay, isRetryableRequestError } from './retry.js';

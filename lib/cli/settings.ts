@@ -6,9 +6,9 @@
  * @module
  */
 import { PositiveInteger } from '../codecs.js';
-import { DEFAULTS } from '../config.js';
+import { batchSizeCap, DEFAULTS } from '../config.js';
 import type { ToKinesisConfig } from '../config.js';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../limits.js';
+import { MAX_BYTES_PER_REQUEST } from '../limits.js';
 import { KinesisConfigError } from '../errors.js';
 import { loadSeedConfig } from '../seedConfig.js';
 import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, SEED_FLAGS, UsageError } from './args.js';
@@ -86,7 +86,7 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
   for (const [flag, value] of [['--concurrency', concurrency], ['--max-waiting', maxWaiting], ['--max-waiting-bytes', maxWaitingBytes]] as const) {
     if (value !== undefined && !PositiveInteger.is(value)) problems.push(`${flag}: '${value}' is not a positive integer`);
   }
-  const batchSize = Math.min(config.batch?.size ?? DEFAULTS.batch.size, MAX_RECORDS_PER_REQUEST);
+  const batchSize = Math.min(config.batch?.size ?? DEFAULTS.batch.size, batchSizeCap(config.aggregation));
   if (PositiveInteger.is(maxWaiting) && maxWaiting < batchSize) {
     problems.push(`--max-waiting: ${maxWaiting} is less than the batch size (${batchSize}): no batch could fill`);
   }
