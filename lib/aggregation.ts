@@ -7,38 +7,10 @@
  * @module
  */
 import { AggregateBuilder } from './kpl.js';
-import { MiB } from './limits.js';
 import type { Sendable } from './planner.js';
 import type { AcceptedRecord } from './records.js';
 import type { ShardMap } from './shardMap.js';
-import { entryBytes } from './wire.js';
-
-/**
- * The default largest aggregate: 1 MiB - 1 KiB (1,047,552 bytes), counting the magic, the
- * protobuf, the MD5 and the aggregate's partition key: just under the default record limit.
- *
- * @example
- * ```ts
- * // Half the default size: smaller aggregates, less to resend when one fails.
- * events$.pipe(toKinesis({ streamName: 'events', aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES / 2 } }));
- * ```
- */
-export const DEFAULT_AGGREGATE_MAX_BYTES = MiB - 1024;
-
-/** The smallest `aggregation.maxBytes` accepted: 1 KiB. */
-export const MIN_AGGREGATE_MAX_BYTES = 1024;
-
-/**
- * The largest `batch.size` with aggregation (user records per batch): 50,000. Without
- * aggregation it is 500, the records of one `PutRecords` request; with it, a batch's user records
- * are packed into far fewer Kinesis records, and `batch.maxBytes` (5 MiB) bounds a batch too.
- *
- * @example
- * ```ts
- * events$.pipe(toKinesis({ streamName: 'events', aggregation: true, batch: { size: MAX_AGGREGATED_BATCH_SIZE, duration: '1s' } }));
- * ```
- */
-export const MAX_AGGREGATED_BATCH_SIZE = 50_000;
+import { entryBytes } from './sizes.js';
 
 /** A Kinesis record that carries an aggregate of user records. */
 export interface AggregateSlot<S extends Sendable> extends Sendable {

@@ -10,7 +10,7 @@ import https from 'node:https';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { KinesisCredentials } from './config.js';
+import type { KinesisCredentials } from './codecs.js';
 
 /** The region used with a custom `endpoint` when neither `region` nor `AWS_REGION` is set (local emulators ignore it). */
 export const LOCAL_ENDPOINT_REGION = 'us-east-1';

@@ -10,6 +10,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Duration } from './duration.js';
 import { KinesisConfigError } from './errors.js';
+import { parseStreamArn, STREAM_ARN_PATTERN } from './streamTarget.js';
 
 /**
  * Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`).
@@ -73,22 +74,12 @@ export const FieldPath = refined(
 );
 export const StreamArn = refined(
   "a Kinesis stream ARN ('arn:aws:kinesis:<region>:<account>:stream/<name>')",
-  (u): u is string => typeof u === 'string' && /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]{1,128}$/.test(u),
+  (u): u is string => typeof u === 'string' && STREAM_ARN_PATTERN.test(u),
 );
 export const EndpointUrl = refined(
   "an http(s) URL such as 'http://localhost:4566'",
   (u): u is string => typeof u === 'string' && URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
 );
-
-/**
- * The region of a stream ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`).
- *
- * @param streamARN - A valid stream ARN.
- * @returns Its region.
- */
-export function arnRegion(streamARN: string): string {
-  return streamARN.split(':')[3]!;
-}
 
 const StaticCredentials = t.intersection([
   t.type({ accessKeyId: NonEmptyString, secretAccessKey: NonEmptyString }),
@@ -156,6 +147,9 @@ export const connectionProps = {
   logger: LoggerCodec,
 };
 
+/** The default `requestTimeout` of every configuration: `'30s'`. */
+export const DEFAULT_REQUEST_TIMEOUT: Duration = '30s';
+
 const SECRET_FIELDS = /^credentials(\.|$)/;
 
 /** What a value was, for an error message; secrets are never shown. */
@@ -197,8 +191,9 @@ export function connectionProblems(config: Record<string, unknown>): string[] {
   if (typeof streamName === 'string' && typeof streamARN === 'string' && !streamARN.endsWith(`:stream/${streamName}`)) {
     problems.push(`streamARN: names another stream than streamName '${streamName}'`);
   }
-  if (typeof region === 'string' && StreamArn.is(streamARN) && arnRegion(streamARN) !== region) {
-    problems.push(`streamARN: is in region ${arnRegion(streamARN)}, but region is ${region} (leave region out to use the ARN's)`);
+  const arnRegion = typeof streamARN === 'string' ? parseStreamArn(streamARN)?.region : undefined;
+  if (typeof region === 'string' && arnRegion !== undefined && arnRegion !== region) {
+    problems.push(`streamARN: is in region ${arnRegion}, but region is ${region} (leave region out to use the ARN's)`);
   }
   if (client !== undefined) {
     const mixed = ['region', 'endpoint', 'credentials', 'requestTimeout'].filter((key) => config[key] !== undefined);

@@ -7,13 +7,11 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
-import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE, MIN_AGGREGATE_MAX_BYTES } from './aggregation.js';
-import { callback, checkConfig, connectionProblems, connectionProps, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
+import { callback, checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
 import { Duration } from './duration.js';
-import { retryDelayProblems } from './retry.js';
-import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST } from './limits.js';
+import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from './retry.js';
+import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST, MiB } from './limits.js';
 
-export type { KinesisCredentials, Logger } from './codecs.js';
 
 const RecordByteLimit = refined(
   `a whole number of bytes from 1 to ${MAX_RECORD_BYTES_CEILING} (10 MiB)`,
@@ -24,6 +22,33 @@ const Scheduler = refined(
   'an RxJS scheduler',
   (u): u is SchedulerLike => isObject(u) && isFunction(u['now']) && isFunction(u['schedule']),
 );
+
+/**
+ * The default largest aggregate: 1 MiB - 1 KiB (1,047,552 bytes), counting the magic, the
+ * protobuf, the MD5 and the aggregate's partition key: just under the default record limit.
+ *
+ * @example
+ * ```ts
+ * // Half the default size: smaller aggregates, less to resend when one fails.
+ * events$.pipe(toKinesis({ streamName: 'events', aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES / 2 } }));
+ * ```
+ */
+export const DEFAULT_AGGREGATE_MAX_BYTES = MiB - 1024;
+
+/** The smallest `aggregation.maxBytes` accepted: 1 KiB. */
+export const MIN_AGGREGATE_MAX_BYTES = 1024;
+
+/**
+ * The largest `batch.size` with aggregation (user records per batch): 50,000. Without
+ * aggregation it is 500, the records of one `PutRecords` request; with it, a batch's user records
+ * are packed into far fewer Kinesis records, and `batch.maxBytes` (5 MiB) bounds a batch too.
+ *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events', aggregation: true, batch: { size: MAX_AGGREGATED_BATCH_SIZE, duration: '1s' } }));
+ * ```
+ */
+export const MAX_AGGREGATED_BATCH_SIZE = 50_000;
 
 /**
  * The default of every optional setting, as documented on {@link ToKinesisConfig}.
@@ -51,8 +76,8 @@ export const DEFAULTS: {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
   concurrency: 1,
-  requestTimeout: '30s',
-  retry: { maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' },
+  requestTimeout: DEFAULT_REQUEST_TIMEOUT,
+  retry: RETRY_DEFAULTS,
   aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES },
 };
 
@@ -126,25 +151,6 @@ export const BacklogConfig = t.partial({
    * queue consumer) above a high-water mark, and resume it below a low one.
    */
   onChange: callback<(backlog: Backlog) => void>(),
-});
-
-/**
- * The `retry` block: how records that failed with a retryable error are sent again.
- *
- * @example
- * ```ts
- * import { isRight } from 'fp-ts/lib/Either.js';
- *
- * isRight(RetryConfig.decode({ maxAttempts: 3, maxDelay: '1s' })); // true
- * ```
- */
-export const RetryConfig = t.partial({
-  /** `PutRecords` attempts a record may take in all, the first included. Default 10. */
-  maxAttempts: PositiveInteger,
-  /** Shortest wait before a retry. Default `'100ms'`. */
-  minDelay: Duration,
-  /** Longest wait before a retry (the backoff doubles up to it, with full jitter). Default `'5s'`. */
-  maxDelay: Duration,
 });
 
 /** `retry: false` (one attempt, failures reported and logged) or the retry block. */

@@ -8,11 +8,11 @@
 import type * as t from 'io-ts';
 import { leaseClient } from './client.js';
 import type { ClientLease } from './client.js';
-import { arnRegion } from './codecs.js';
+import { DEFAULT_REQUEST_TIMEOUT } from './codecs.js';
 import type { connectionProps, Logger } from './codecs.js';
-import { DEFAULTS } from './config.js';
 import { durationToMs } from './duration.js';
-import type { StreamTarget } from './wire.js';
+import { parseStreamArn } from './streamTarget.js';
+import type { StreamTarget } from './streamTarget.js';
 
 /** The connection fields of a validated configuration. */
 export type ConnectionConfig = { readonly [K in keyof typeof connectionProps]?: t.TypeOf<(typeof connectionProps)[K]> | undefined };
@@ -65,7 +65,8 @@ export function safeLogger(given: Partial<Logger>): Logger {
  */
 export function resolveConnection(config: ConnectionConfig, maxSockets: number): Connection {
   const { streamARN } = config;
-  const streamName = config.streamName ?? streamARN!.slice(streamARN!.indexOf(':stream/') + ':stream/'.length);
+  const arn = streamARN === undefined ? undefined : parseStreamArn(streamARN);
+  const streamName = config.streamName ?? arn!.streamName;
   return {
     streamName,
     target:
@@ -74,11 +75,11 @@ export function resolveConnection(config: ConnectionConfig, maxSockets: number):
     leaseClient: () =>
       leaseClient({
         client: config.client,
-        region: config.region ?? (streamARN === undefined ? undefined : arnRegion(streamARN)),
+        region: config.region ?? arn?.region,
         endpoint: config.endpoint,
         credentials: config.credentials,
         maxSockets,
-        requestTimeoutMs: durationToMs(config.requestTimeout ?? DEFAULTS.requestTimeout)!,
+        requestTimeoutMs: durationToMs(config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT)!,
       }),
   };
 }

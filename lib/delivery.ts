@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packAggregates } from './aggregation.js';
 import type { AggregateSlot } from './aggregation.js';
-import type { Logger } from './config.js';
+import type { Logger } from './codecs.js';
 import { planRequests } from './planner.js';
 import type { Sendable } from './planner.js';
 import type { EntryOutcome, SendPutRecords } from './putRecords.js';

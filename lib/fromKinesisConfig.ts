@@ -5,13 +5,12 @@
  * @module
  */
 import * as t from 'io-ts';
-import { checkConfig, connectionProblems, connectionProps, refined } from './codecs.js';
-import { DEFAULTS, RetryConfig } from './config.js';
+import { checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, refined } from './codecs.js';
 import { resolveConnection } from './connection.js';
 import type { Connection } from './connection.js';
 import { Duration, durationToMs } from './duration.js';
 import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from './limits.js';
-import { retryDelayProblems, retryPolicy } from './retry.js';
+import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems, retryPolicy } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 
 /**
@@ -70,8 +69,8 @@ export const FROM_KINESIS_DEFAULTS: {
   pollInterval: '1s',
   limit: MAX_GET_RECORDS_LIMIT,
   shardSyncInterval: '10s',
-  requestTimeout: DEFAULTS.requestTimeout,
-  retry: DEFAULTS.retry,
+  requestTimeout: DEFAULT_REQUEST_TIMEOUT,
+  retry: RETRY_DEFAULTS,
 };
 
 /**

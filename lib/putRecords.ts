@@ -17,7 +17,8 @@ import { messageOf } from './errors.js';
 import type { AcceptedRecord } from './records.js';
 import { isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from './retry.js';
 import { BodyBuffers, bodyHead, writeBody } from './wire.js';
-import type { StreamTarget, WireResult } from './wire.js';
+import type { StreamTarget } from './streamTarget.js';
+import type { WireResult } from './wire.js';
 
 
 /** The outcome of one record of one request. */

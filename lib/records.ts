@@ -9,8 +9,7 @@ import type { ClientErrorCode } from './errors.js';
 import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
 import type { Serializer } from './serialize.js';
-import { formatBytes, recordBytes } from './sizes.js';
-import { entryBytes } from './wire.js';
+import { entryBytes, formatBytes, recordBytes } from './sizes.js';
 
 /** An item turned into a record that can be sent. */
 export interface AcceptedRecord<T> {

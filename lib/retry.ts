@@ -3,9 +3,31 @@
  *
  * @module
  */
-import { isObject } from './codecs.js';
-import { durationToMs } from './duration.js';
-import type { Duration } from './duration.js';
+import * as t from 'io-ts';
+import { isObject, PositiveInteger } from './codecs.js';
+import { Duration, durationToMs } from './duration.js';
+
+/**
+ * The `retry` block: how records that failed with a retryable error are sent again.
+ *
+ * @example
+ * ```ts
+ * import { isRight } from 'fp-ts/lib/Either.js';
+ *
+ * isRight(RetryConfig.decode({ maxAttempts: 3, maxDelay: '1s' })); // true
+ * ```
+ */
+export const RetryConfig = t.partial({
+  /** Attempts in all, the first included: of a record's `PutRecords` (toKinesis), of one request (fromKinesis). Default 10. */
+  maxAttempts: PositiveInteger,
+  /** Shortest wait before a retry. Default `'100ms'`. */
+  minDelay: Duration,
+  /** Longest wait before a retry (the backoff doubles up to it, with full jitter). Default `'5s'`. */
+  maxDelay: Duration,
+});
+
+/** The retry defaults of `toKinesis` and `fromKinesis`: `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }`. */
+export const RETRY_DEFAULTS: Required<t.TypeOf<typeof RetryConfig>> = { maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' };
 
 /** How records that failed with a retryable error are sent again. */
 export interface RetryPolicy {

@@ -16,7 +16,7 @@ import type { KinesisReadRecord } from './readRecords.js';
 import { backoffDelay, isRetryableRequestError } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 import { listShards } from './shards.js';
-import type { StreamTarget } from './wire.js';
+import type { StreamTarget } from './streamTarget.js';
 
 /** Where reading a shard starts (the `ShardIteratorType` of `GetShardIterator`, with its argument). */
 export type ShardPosition =

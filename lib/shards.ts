@@ -7,7 +7,7 @@
  */
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import type { StreamTarget } from './wire.js';
+import type { StreamTarget } from './streamTarget.js';
 
 /** Shards asked for per `ListShards` page (the service's maximum is 10,000). */
 const SHARDS_PER_PAGE = 1_000;

@@ -8,6 +8,7 @@
  * @module
  */
 import type { AcceptedRecord } from './records.js';
+import type { StreamTarget } from './streamTarget.js';
 
 /**
  * One entry of a `PutRecords` answer. A field may be absent or `null`: kinesis-mock (LocalStack)
@@ -27,12 +28,6 @@ export interface WireResult {
   readonly Records?: readonly WireResultEntry[];
 }
 
-/** Which stream a request writes to: its name, its ARN, or both. */
-export interface StreamTarget {
-  readonly StreamName?: string;
-  readonly StreamARN?: string;
-}
-
 /** The start of every request body for a stream: `{"StreamName":"...","Records":[`. */
 export function bodyHead(target: StreamTarget): string {
   const fields = Object.entries(target).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`);
@@ -41,29 +36,6 @@ export function bodyHead(target: StreamTarget): string {
 
 /** Bytes a JSON string of `length` UTF-16 units can take in UTF-8, at most. */
 const maxUtf8 = (length: number): number => length * 3;
-
-/** Base64 length of `bytes` bytes. */
-const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
-
-/** Characters that JSON escaping lengthens: quotes, backslashes, control characters, lone surrogates. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** The fixed part of an entry: `,{"Data":"","PartitionKey":}`. */
-const ENTRY_OVERHEAD = ',{"Data":"","PartitionKey":}'.length;
-
-/**
- * Bytes of one record's entry in the request body.
- *
- * @param dataBytes - The record's data length.
- * @param partitionKey - Its key.
- * @param explicitHashKey - Its explicit hash key, if any.
- * @returns Base64 data, JSON-quoted key (UTF-8), hash key and punctuation.
- */
-export function entryBytes(dataBytes: number, partitionKey: string, explicitHashKey: string | undefined): number {
-  const key = NEEDS_ESCAPE.test(partitionKey) ? Buffer.byteLength(JSON.stringify(partitionKey)) : Buffer.byteLength(partitionKey) + 2;
-  const hash = explicitHashKey === undefined ? 0 : ',"ExplicitHashKey":""'.length + explicitHashKey.length;
-  return ENTRY_OVERHEAD + base64Length(dataBytes) + key + hash;
-}
 
 /** Buffers kept for reuse, at most. */
 const KEPT_BUFFERS = 4;

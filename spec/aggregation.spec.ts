@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE, packAggregates } from '../lib/aggregation.js';
+import { packAggregates } from '../lib/aggregation.js';
+import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../lib/config.js';
 import { validateConfig } from '../lib/config.js';
 import type { KinesisConfigError } from '../lib/errors.js';
 import { resolveSettings } from '../lib/settings.js';
@@ -12,7 +13,7 @@ import type { AggregateSlot } from '../lib/aggregation.js';
 import { decodeAggregate } from '../lib/kpl.js';
 import type { AcceptedRecord } from '../lib/records.js';
 import { hashKeyOf, ShardMap, ShardMapCache } from '../lib/shardMap.js';
-import { entryBytes } from '../lib/wire.js';
+import { entryBytes } from '../lib/sizes.js';
 import { recordingLogger } from './support/collect.js';
 
 const TOP = 2n ** 128n;

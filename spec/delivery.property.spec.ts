@@ -17,7 +17,7 @@ import { planRequests } from '../lib/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { ShardMap, ShardMapCache } from '../lib/shardMap.js';
-import { entryBytes } from '../lib/wire.js';
+import { entryBytes } from '../lib/sizes.js';
 import { silentLogger } from './support/collect.js';
 import { mulberry32 } from './support/faultProxy.js';
 

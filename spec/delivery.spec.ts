@@ -10,7 +10,7 @@ import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
 import { decodeAggregate } from '../lib/kpl.js';
 import { backoffDelay } from '../lib/retry.js';
 import { ShardMap, ShardMapCache } from '../lib/shardMap.js';
-import { entryBytes } from '../lib/wire.js';
+import { entryBytes } from '../lib/sizes.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
 
 const accepted = (item: string): PreparedRecord<string> => ({

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { planRequests, SERVICE_REQUEST_LIMITS } from '../lib/planner.js';
 import type { AcceptedRecord } from '../lib/records.js';
-import { entryBytes } from '../lib/wire.js';
+import { entryBytes } from '../lib/sizes.js';
 
 const record = (bytes: number, partitionKey = 'k'): { record: AcceptedRecord<number> } => ({
   record: { accepted: true, item: bytes, partitionKey, explicitHashKey: undefined, data: new Uint8Array(bytes - partitionKey.length), bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) },

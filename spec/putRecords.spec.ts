@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { putRecordsSender } from '../lib/putRecords.js';
 import type { AcceptedRecord } from '../lib/records.js';
 import { isRetryableRequestError } from '../lib/retry.js';
-import { entryBytes } from '../lib/wire.js';
+import { entryBytes } from '../lib/sizes.js';
 
 const record = (data: string, partitionKey: string, explicitHashKey?: string): AcceptedRecord<string> => ({
   accepted: true,

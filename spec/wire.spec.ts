@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { BodyBuffers, bodyHead, entryBytes, writeBody } from '../lib/wire.js';
+import { entryBytes } from '../lib/sizes.js';
+import { BodyBuffers, bodyHead, writeBody } from '../lib/wire.js';
 import type { AcceptedRecord } from '../lib/records.js';
 
 const record = (data: Buffer, partitionKey: string, explicitHashKey?: string): AcceptedRecord<null> => ({
