@@ -10,8 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { decodeAggregate, encodeAggregate, KPL_MAGIC } from '../lib/kpl.js';
-import type { UserRecord } from '../lib/kpl.js';
+import { decodeAggregate, encodeAggregate, KPL_MAGIC } from '../lib/kinesis/kpl.js';
+import type { UserRecord } from '../lib/kinesis/kpl.js';
 import { toKinesisContender } from './contenders.js';
 import type { RunOptions } from './contenders.js';
 import type { BenchEvent } from './events.js';

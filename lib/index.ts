@@ -10,32 +10,32 @@
  * ```
  * @packageDocumentation
  */
-export { toKinesis } from './toKinesis.js';
-export { fromKinesis } from './fromKinesis.js';
+export { toKinesis } from './producer/toKinesis.js';
+export { fromKinesis } from './reader/fromKinesis.js';
 export {
   FromKinesisConfig,
   FROM_KINESIS_DEFAULTS,
   validateFromKinesisConfig,
-} from './fromKinesisConfig.js';
-export type { StartingPosition } from './fromKinesisConfig.js';
-export type { KinesisReadRecord } from './readRecords.js';
-export { loadSeedConfig, parseSeedYaml, SeedKinesisOutput, SeedBatch, SeedCredentials } from './seedConfig.js';
-export type { SeedConfigOptions } from './seedConfig.js';
-export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, DEFAULTS, validateConfig } from './config.js';
-export { RetryConfig } from './retry.js';
-export { BacklogConfig, AggregationConfig } from './config.js';
-export { encodeAggregate, decodeAggregate, AggregateBuilder, KPL_MAGIC, KPL_OVERHEAD_BYTES } from './kpl.js';
-export type { UserRecord } from './kpl.js';
-export { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from './config.js';
-export type { Backlog } from './config.js';
-export type { KinesisCredentials, Logger } from './codecs.js';
-export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './results.js';
-export { KinesisConfigError, KinesisBacklogOverflowError } from './errors.js';
-export type { ClientErrorCode } from './errors.js';
-export { fromReadable, pauseWhenBusy } from './backpressure.js';
-export type { Pausable, WaterMarks } from './backpressure.js';
-export { Duration, durationToMs } from './duration.js';
-export type { DurationString } from './duration.js';
+} from './reader/config.js';
+export type { StartingPosition } from './reader/config.js';
+export type { KinesisReadRecord } from './reader/readRecords.js';
+export { loadSeedConfig, parseSeedYaml, SeedKinesisOutput, SeedBatch, SeedCredentials } from './pipeline/awsKinesisOutput.js';
+export type { SeedConfigOptions } from './pipeline/awsKinesisOutput.js';
+export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, DEFAULTS, validateConfig } from './producer/config.js';
+export { RetryConfig } from './shared/retry.js';
+export { BacklogConfig, AggregationConfig } from './producer/config.js';
+export { encodeAggregate, decodeAggregate, AggregateBuilder, KPL_MAGIC, KPL_OVERHEAD_BYTES } from './kinesis/kpl.js';
+export type { UserRecord } from './kinesis/kpl.js';
+export { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from './producer/config.js';
+export type { Backlog } from './producer/config.js';
+export type { KinesisCredentials, Logger } from './shared/codecs.js';
+export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './producer/results.js';
+export { KinesisConfigError, KinesisBacklogOverflowError } from './shared/errors.js';
+export type { ClientErrorCode } from './shared/errors.js';
+export { fromReadable, pauseWhenBusy } from './producer/backpressure.js';
+export type { Pausable, WaterMarks } from './producer/backpressure.js';
+export { Duration, durationToMs } from './shared/duration.js';
+export type { DurationString } from './shared/duration.js';
 export {
   MiB,
   MAX_RECORDS_PER_REQUEST,
@@ -47,5 +47,5 @@ export {
   MAX_GET_RECORDS_LIMIT,
   MAX_GET_RECORDS_PER_SECOND,
   MIN_POLL_INTERVAL_MS,
-} from './limits.js';
-export { RETRYABLE_RECORD_ERROR_CODES } from './retry.js';
+} from './kinesis/limits.js';
+export { RETRYABLE_RECORD_ERROR_CODES } from './shared/retry.js';

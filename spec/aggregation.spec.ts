@@ -4,16 +4,16 @@
 import { createHash } from 'node:crypto';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { packAggregates } from '../lib/aggregation.js';
-import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../lib/config.js';
-import { validateConfig } from '../lib/config.js';
-import type { KinesisConfigError } from '../lib/errors.js';
-import { resolveSettings } from '../lib/settings.js';
-import type { AggregateSlot } from '../lib/aggregation.js';
-import { decodeAggregate } from '../lib/kpl.js';
-import type { AcceptedRecord } from '../lib/records.js';
-import { hashKeyOf, ShardMap, ShardMapCache } from '../lib/shardMap.js';
-import { entryBytes } from '../lib/sizes.js';
+import { packAggregates } from '../lib/producer/aggregation.js';
+import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../lib/producer/config.js';
+import { validateConfig } from '../lib/producer/config.js';
+import type { KinesisConfigError } from '../lib/shared/errors.js';
+import { resolveSettings } from '../lib/producer/settings.js';
+import type { AggregateSlot } from '../lib/producer/aggregation.js';
+import { decodeAggregate } from '../lib/kinesis/kpl.js';
+import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
+import { hashKeyOf, ShardMap, ShardMapCache } from '../lib/producer/shardMap.js';
+import { entryBytes } from '../lib/kinesis/sizes.js';
 import { recordingLogger } from './support/collect.js';
 
 const TOP = 2n ** 128n;

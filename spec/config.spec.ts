@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { KinesisConfigError, toKinesis, validateConfig } from '../lib/index.js';
-import { resolveSettings } from '../lib/settings.js';
+import { resolveSettings } from '../lib/producer/settings.js';
 import { recordingLogger } from './support/collect.js';
 import { configProblems } from './support/configProblems.js';
 

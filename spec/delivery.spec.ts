@@ -3,14 +3,14 @@
  * item) with a scripted sender in place of the service.
  */
 import { expect } from 'chai';
-import { deliverBatch } from '../lib/delivery.js';
-import type { DeliveryOptions } from '../lib/delivery.js';
-import type { EntryOutcome, SendPutRecords } from '../lib/putRecords.js';
-import type { AcceptedRecord, PreparedRecord } from '../lib/records.js';
-import { decodeAggregate } from '../lib/kpl.js';
-import { backoffDelay } from '../lib/retry.js';
-import { ShardMap, ShardMapCache } from '../lib/shardMap.js';
-import { entryBytes } from '../lib/sizes.js';
+import { deliverBatch } from '../lib/producer/delivery.js';
+import type { DeliveryOptions } from '../lib/producer/delivery.js';
+import type { EntryOutcome, SendPutRecords } from '../lib/producer/sender.js';
+import type { AcceptedRecord, PreparedRecord } from '../lib/producer/prepareRecord.js';
+import { decodeAggregate } from '../lib/kinesis/kpl.js';
+import { backoffDelay } from '../lib/shared/retry.js';
+import { ShardMap, ShardMapCache } from '../lib/producer/shardMap.js';
+import { entryBytes } from '../lib/kinesis/sizes.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
 
 const accepted = (item: string): PreparedRecord<string> => ({

@@ -1,9 +1,9 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { KinesisConfigError } from '../lib/index.js';
-import { fromKinesis } from '../lib/fromKinesis.js';
-import { FROM_KINESIS_DEFAULTS, resolveReadSettings, validateFromKinesisConfig } from '../lib/fromKinesisConfig.js';
-import type { FromKinesisConfig } from '../lib/fromKinesisConfig.js';
+import { fromKinesis } from '../lib/reader/fromKinesis.js';
+import { FROM_KINESIS_DEFAULTS, resolveReadSettings, validateFromKinesisConfig } from '../lib/reader/config.js';
+import type { FromKinesisConfig } from '../lib/reader/config.js';
 import { configProblems } from './support/configProblems.js';
 
 const problemsOf = (config: unknown) => configProblems(validateFromKinesisConfig, config);

@@ -15,13 +15,13 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { expect } from 'chai';
 import { delay, from, lastValueFrom, share, skip, take, takeUntil, toArray } from 'rxjs';
-import { fromKinesis } from '../lib/fromKinesis.js';
-import type { FromKinesisConfig } from '../lib/fromKinesisConfig.js';
+import { fromKinesis } from '../lib/reader/fromKinesis.js';
+import type { FromKinesisConfig } from '../lib/reader/config.js';
 import { toKinesis } from '../lib/index.js';
 import type { ToKinesisConfig } from '../lib/index.js';
-import type { KinesisReadRecord } from '../lib/readRecords.js';
-import { encodeAggregate } from '../lib/kpl.js';
-import { listShards } from '../lib/shards.js';
+import type { KinesisReadRecord } from '../lib/reader/readRecords.js';
+import { encodeAggregate } from '../lib/kinesis/kpl.js';
+import { listShards } from '../lib/kinesis/listShards.js';
 import { collect, outcomes, recordingLogger, silentLogger } from './support/collect.js';
 import { localKinesis, uniqueStreamName } from './support/hooks.js';
 

@@ -52,7 +52,7 @@ import type { Shard } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { fromKinesis, MiB, toKinesis } from '../lib/index.js';
 import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
-import { listShards } from '../lib/shards.js';
+import { listShards } from '../lib/kinesis/listShards.js';
 import type { StoredRecord } from '../examples/support/localKinesis.js';
 import { collect, outcomes, silentLogger } from './support/collect.js';
 import { startFaultProxy } from './support/faultProxy.js';

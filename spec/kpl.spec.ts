@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { AggregateBuilder, decodeAggregate, encodeAggregate, KPL_MAGIC, KPL_OVERHEAD_BYTES } from '../lib/kpl.js';
-import type { UserRecord } from '../lib/kpl.js';
+import { AggregateBuilder, decodeAggregate, encodeAggregate, KPL_MAGIC, KPL_OVERHEAD_BYTES } from '../lib/kinesis/kpl.js';
+import type { UserRecord } from '../lib/kinesis/kpl.js';
 import { deaggregate, protobufjsAggregate } from './support/awsKinesisAgg.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

@@ -5,10 +5,10 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { putRecordsSender } from '../lib/putRecords.js';
-import type { AcceptedRecord } from '../lib/records.js';
-import { isRetryableRequestError } from '../lib/retry.js';
-import { entryBytes } from '../lib/sizes.js';
+import { putRecordsSender } from '../lib/producer/sender.js';
+import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
+import { isRetryableRequestError } from '../lib/shared/retry.js';
+import { entryBytes } from '../lib/kinesis/sizes.js';
 
 const record = (data: string, partitionKey: string, explicitHashKey?: string): AcceptedRecord<string> => ({
   accepted: true,

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { KinesisConfigError, toKinesis } from '../lib/index.js';
-import { loadSeedConfig, parseSeedYaml } from '../lib/seedConfig.js';
+import { loadSeedConfig, parseSeedYaml } from '../lib/pipeline/awsKinesisOutput.js';
 import { recordingLogger } from './support/collect.js';
 import { localKinesis, uniqueStreamName } from './support/hooks.js';
 

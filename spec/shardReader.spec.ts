@@ -5,12 +5,12 @@
  */
 import type { _Record, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { fromKinesis } from '../lib/fromKinesis.js';
-import { encodeAggregate } from '../lib/kpl.js';
-import type { KinesisReadRecord } from '../lib/readRecords.js';
-import { readShard } from '../lib/shardReader.js';
-import type { ShardApi, ShardPosition, ShardReadOptions } from '../lib/shardReader.js';
-import { ShardTracker } from '../lib/shardTracker.js';
+import { fromKinesis } from '../lib/reader/fromKinesis.js';
+import { encodeAggregate } from '../lib/kinesis/kpl.js';
+import type { KinesisReadRecord } from '../lib/reader/readRecords.js';
+import { readShard } from '../lib/reader/shardReader.js';
+import type { ShardApi, ShardPosition, ShardReadOptions } from '../lib/reader/shardReader.js';
+import { ShardTracker } from '../lib/reader/shardTracker.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
 
 const serviceError = (name: string): Error => Object.assign(new Error(`${name} (stub)`), { name, $fault: 'client' });

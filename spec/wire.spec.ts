@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { entryBytes } from '../lib/sizes.js';
-import { BodyBuffers, bodyHead, writeBody } from '../lib/wire.js';
-import type { AcceptedRecord } from '../lib/records.js';
+import { entryBytes } from '../lib/kinesis/sizes.js';
+import { BodyBuffers, bodyHead, writeBody } from '../lib/producer/requestBody.js';
+import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
 
 const record = (data: Buffer, partitionKey: string, explicitHashKey?: string): AcceptedRecord<null> => ({
   accepted: true,

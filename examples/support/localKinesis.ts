@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
-import { listShards } from '../../lib/shards.js';
+import { listShards } from '../../lib/kinesis/listShards.js';
 
 /** A record as read back from the stream. */
 export interface StoredRecord {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { KinesisBatchResult } from '../results.js';
-import { formatBytes } from '../sizes.js';
+import type { KinesisBatchResult } from '../producer/results.js';
+import { formatBytes } from '../kinesis/sizes.js';
 
 /** How often the progress line is redrawn on a terminal. */
 export const TTY_INTERVAL_MS = 250;

@@ -5,15 +5,15 @@
  *
  * @module
  */
-import { PositiveInteger } from '../codecs.js';
-import { batchSizeCap, DEFAULTS } from '../config.js';
-import type { ToKinesisConfig } from '../config.js';
-import { MAX_BYTES_PER_REQUEST } from '../limits.js';
-import { KinesisConfigError } from '../errors.js';
-import { loadSeedConfig } from '../seedConfig.js';
+import { PositiveInteger } from '../shared/codecs.js';
+import { batchSizeCap, DEFAULTS } from '../producer/config.js';
+import type { ToKinesisConfig } from '../producer/config.js';
+import { MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
+import { KinesisConfigError } from '../shared/errors.js';
+import { loadSeedConfig } from '../pipeline/awsKinesisOutput.js';
 import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, SEED_FLAGS, UsageError } from './args.js';
 import type { CliArgs } from './args.js';
-import { OUTPUT_PATH, readPipeline } from './pipeline.js';
+import { OUTPUT_PATH, readPipeline } from './pipelineFile.js';
 
 /** Everything a run needs. */
 export interface CliSettings {

@@ -4,8 +4,8 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { resolveReadSettings } from './fromKinesisConfig.js';
-import type { FromKinesisConfig } from './fromKinesisConfig.js';
+import { resolveReadSettings } from './config.js';
+import type { FromKinesisConfig } from './config.js';
 import type { KinesisReadRecord } from './readRecords.js';
 import { kinesisShardApi, readShard, withRetry } from './shardReader.js';
 import type { ShardPosition, ShardReadOptions } from './shardReader.js';

@@ -7,10 +7,10 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
-import { callback, checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from './codecs.js';
-import { Duration } from './duration.js';
-import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from './retry.js';
-import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST, MiB } from './limits.js';
+import { callback, checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
+import { Duration } from '../shared/duration.js';
+import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from '../shared/retry.js';
+import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST, MiB } from '../kinesis/limits.js';
 
 
 const RecordByteLimit = refined(

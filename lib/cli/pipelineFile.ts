@@ -6,9 +6,9 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { isObject } from '../codecs.js';
-import { KinesisConfigError, messageOf } from '../errors.js';
-import { parseSeedYaml } from '../seedConfig.js';
+import { isObject } from '../shared/codecs.js';
+import { KinesisConfigError, messageOf } from '../shared/errors.js';
+import { parseSeedYaml } from '../pipeline/awsKinesisOutput.js';
 import { UsageError } from './args.js';
 
 /** Where the `aws_kinesis` block sits in a pipeline file. */

@@ -10,7 +10,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Duration } from './duration.js';
 import { KinesisConfigError } from './errors.js';
-import { parseStreamArn, STREAM_ARN_PATTERN } from './streamTarget.js';
+import { parseStreamArn, STREAM_ARN_PATTERN } from '../kinesis/streamTarget.js';
 
 /**
  * Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`).

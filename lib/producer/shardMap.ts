@@ -8,8 +8,8 @@
  */
 import { hash } from 'node:crypto';
 import type { Shard } from '@aws-sdk/client-kinesis';
-import type { Logger } from './codecs.js';
-import { messageOf } from './errors.js';
+import type { Logger } from '../shared/codecs.js';
+import { messageOf } from '../shared/errors.js';
 
 /** Hex digits of a 128-bit hash key. */
 const HASH_KEY_HEX_DIGITS = 32;

@@ -8,12 +8,12 @@
 import * as t from 'io-ts';
 import { isScalar, isPair, LineCounter, parseDocument, parse as parseYamlValue, visit } from 'yaml';
 import type { Document, Scalar } from 'yaml';
-import { checkConfig, EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from './codecs.js';
-import type { Logger } from './codecs.js';
-import { validateConfig } from './config.js';
-import type { ToKinesisConfig } from './config.js';
-import { Duration } from './duration.js';
-import { KinesisConfigError, messageOf } from './errors.js';
+import { checkConfig, EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from '../shared/codecs.js';
+import type { Logger } from '../shared/codecs.js';
+import { validateConfig } from '../producer/config.js';
+import type { ToKinesisConfig } from '../producer/config.js';
+import { Duration } from '../shared/duration.js';
+import { KinesisConfigError, messageOf } from '../shared/errors.js';
 
 /** Whose config a seed-format problem is about, in error messages. */
 const SEED_SUBJECT = 'aws_kinesis output';

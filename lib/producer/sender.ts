@@ -13,12 +13,12 @@
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { messageOf } from './errors.js';
-import type { AcceptedRecord } from './records.js';
-import { isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from './retry.js';
-import { BodyBuffers, bodyHead, writeBody } from './wire.js';
-import type { StreamTarget } from './streamTarget.js';
-import type { WireResult } from './wire.js';
+import { messageOf } from '../shared/errors.js';
+import type { AcceptedRecord } from './prepareRecord.js';
+import { isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from '../shared/retry.js';
+import { BodyBuffers, bodyHead, writeBody } from './requestBody.js';
+import type { StreamTarget } from '../kinesis/streamTarget.js';
+import type { WireResult } from './requestBody.js';
 
 
 /** The outcome of one record of one request. */

@@ -7,18 +7,18 @@
 import { asyncScheduler } from 'rxjs';
 import type { BacklogLimits } from './backlog.js';
 import type { BatchLimits } from './batching.js';
-import { resolveConnection } from './connection.js';
-import type { Connection } from './connection.js';
+import { resolveConnection } from '../shared/connection.js';
+import type { Connection } from '../shared/connection.js';
 import { batchSizeCap, DEFAULTS, validateConfig } from './config.js';
-import type { Logger } from './codecs.js';
+import type { Logger } from '../shared/codecs.js';
 import type { ToKinesisConfig } from './config.js';
-import { durationToMs } from './duration.js';
-import { messageOf } from './errors.js';
-import { MAX_BYTES_PER_REQUEST } from './limits.js';
+import { durationToMs } from '../shared/duration.js';
+import { messageOf } from '../shared/errors.js';
+import { MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
-import type { PreparedRecord, RecordOptions } from './records.js';
-import { retryPolicy } from './retry.js';
-import type { RetryPolicy } from './retry.js';
+import type { PreparedRecord, RecordOptions } from './prepareRecord.js';
+import { retryPolicy } from '../shared/retry.js';
+import type { RetryPolicy } from '../shared/retry.js';
 import { defaultSerialize } from './serialize.js';
 
 /** Everything the operator needs, resolved. */

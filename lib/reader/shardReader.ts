@@ -9,14 +9,14 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import type { Logger } from './codecs.js';
-import { MIN_POLL_INTERVAL_MS } from './limits.js';
+import type { Logger } from '../shared/codecs.js';
+import { MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { readRecords } from './readRecords.js';
 import type { KinesisReadRecord } from './readRecords.js';
-import { backoffDelay, isRetryableRequestError } from './retry.js';
-import type { RetryPolicy } from './retry.js';
-import { listShards } from './shards.js';
-import type { StreamTarget } from './streamTarget.js';
+import { backoffDelay, isRetryableRequestError } from '../shared/retry.js';
+import type { RetryPolicy } from '../shared/retry.js';
+import { listShards } from '../kinesis/listShards.js';
+import type { StreamTarget } from '../kinesis/streamTarget.js';
 
 /** Where reading a shard starts (the `ShardIteratorType` of `GetShardIterator`, with its argument). */
 export type ShardPosition =

@@ -11,8 +11,8 @@ import type { ClientLease } from './client.js';
 import { DEFAULT_REQUEST_TIMEOUT } from './codecs.js';
 import type { connectionProps, Logger } from './codecs.js';
 import { durationToMs } from './duration.js';
-import { parseStreamArn } from './streamTarget.js';
-import type { StreamTarget } from './streamTarget.js';
+import { parseStreamArn } from '../kinesis/streamTarget.js';
+import type { StreamTarget } from '../kinesis/streamTarget.js';
 
 /** The connection fields of a validated configuration. */
 export type ConnectionConfig = { readonly [K in keyof typeof connectionProps]?: t.TypeOf<(typeof connectionProps)[K]> | undefined };

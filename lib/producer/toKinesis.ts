@@ -5,15 +5,15 @@ import { batchBy } from './batching.js';
 import type { ToKinesisConfig } from './config.js';
 import { deliverBatch } from './delivery.js';
 import type { DeliveryOptions } from './delivery.js';
-import { putRecordsSender } from './putRecords.js';
-import { prepareRecord } from './records.js';
-import type { PreparedRecord } from './records.js';
-import { KinesisBacklogOverflowError } from './errors.js';
+import { putRecordsSender } from './sender.js';
+import { prepareRecord } from './prepareRecord.js';
+import type { PreparedRecord } from './prepareRecord.js';
+import { KinesisBacklogOverflowError } from '../shared/errors.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
 import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMap.js';
-import { listShards } from './shards.js';
+import { listShards } from '../kinesis/listShards.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { AggregateBuilder } from './kpl.js';
+import { AggregateBuilder } from '../kinesis/kpl.js';
 import type { Sendable } from './planner.js';
-import type { AcceptedRecord } from './records.js';
+import type { AcceptedRecord } from './prepareRecord.js';
 import type { ShardMap } from './shardMap.js';
-import { entryBytes } from './sizes.js';
+import { entryBytes } from '../kinesis/sizes.js';
 
 /** A Kinesis record that carries an aggregate of user records. */
 export interface AggregateSlot<S extends Sendable> extends Sendable {

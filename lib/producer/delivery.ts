@@ -7,15 +7,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packAggregates } from './aggregation.js';
 import type { AggregateSlot } from './aggregation.js';
-import type { Logger } from './codecs.js';
+import type { Logger } from '../shared/codecs.js';
 import { planRequests } from './planner.js';
 import type { Sendable } from './planner.js';
-import type { EntryOutcome, SendPutRecords } from './putRecords.js';
-import type { AcceptedRecord, PreparedRecord } from './records.js';
+import type { EntryOutcome, SendPutRecords } from './sender.js';
+import type { AcceptedRecord, PreparedRecord } from './prepareRecord.js';
 import { batchResult, failedRecord, summarizeFailures } from './results.js';
 import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
-import { backoffDelay } from './retry.js';
-import type { RetryPolicy } from './retry.js';
+import { backoffDelay } from '../shared/retry.js';
+import type { RetryPolicy } from '../shared/retry.js';
 import type { ShardMapCache } from './shardMap.js';
 
 /** Aggregation settings of a delivery. */

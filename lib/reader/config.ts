@@ -5,13 +5,13 @@
  * @module
  */
 import * as t from 'io-ts';
-import { checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, refined } from './codecs.js';
-import { resolveConnection } from './connection.js';
-import type { Connection } from './connection.js';
-import { Duration, durationToMs } from './duration.js';
-import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from './limits.js';
-import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems, retryPolicy } from './retry.js';
-import type { RetryPolicy } from './retry.js';
+import { checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, refined } from '../shared/codecs.js';
+import { resolveConnection } from '../shared/connection.js';
+import type { Connection } from '../shared/connection.js';
+import { Duration, durationToMs } from '../shared/duration.js';
+import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
+import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems, retryPolicy } from '../shared/retry.js';
+import type { RetryPolicy } from '../shared/retry.js';
 
 /**
  * Where reading starts in each shard: `'TRIM_HORIZON'` (the oldest record still kept),

@@ -5,8 +5,8 @@
  * @module
  */
 import { v4 as uuidv4 } from 'uuid';
-import { messageOf, RecordRejection } from './errors.js';
-import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from './limits.js';
+import { messageOf, RecordRejection } from '../shared/errors.js';
+import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from '../kinesis/limits.js';
 
 /** Computes the partition key of one item; throws {@link RecordRejection} when it cannot. */
 export type PartitionKeyOf<T> = (item: T) => string;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { _Record } from '@aws-sdk/client-kinesis';
-import { decodeAggregate } from './kpl.js';
+import { decodeAggregate } from '../kinesis/kpl.js';
 
 /**
  * One record read from a stream by {@link fromKinesis}. A plain Kinesis record gives one; a KPL

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Backlog } from './config.js';
-import { formatBytes } from './sizes.js';
+import { formatBytes } from '../kinesis/sizes.js';
 
 /** The resolved `backlog` settings. */
 export interface BacklogLimits {

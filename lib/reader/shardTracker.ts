@@ -6,7 +6,7 @@
  * @module
  */
 import type { Shard } from '@aws-sdk/client-kinesis';
-import type { StartingPosition } from './fromKinesisConfig.js';
+import type { StartingPosition } from './config.js';
 import type { ShardPosition } from './shardReader.js';
 
 /** A shard to read now, and where to start in it. */

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { AcceptedRecord } from './records.js';
-import type { StreamTarget } from './streamTarget.js';
+import type { AcceptedRecord } from './prepareRecord.js';
+import type { StreamTarget } from '../kinesis/streamTarget.js';
 
 /**
  * One entry of a `PutRecords` answer. A field may be absent or `null`: kinesis-mock (LocalStack)
