@@ -11,9 +11,9 @@
 import { Readable } from 'node:stream';
 import { lastValueFrom, tap } from 'rxjs';
 import { fromReadable, pauseWhenBusy, toKinesis } from '../lib/index.js';
-import type { Backlog } from '../lib/index.js';
 import { generateEvents } from './events.js';
 import type { BenchEvent } from './events.js';
+import type { Backlog } from '../lib/producer/backlog.js';
 
 /** What to run. */
 export interface MemoryRun {

@@ -16,8 +16,8 @@
 import { fromIni } from '@aws-sdk/credential-providers';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { toKinesis } from '../lib/index.js';
-import type { KinesisCredentials } from '../lib/index.js';
 import { exampleTarget } from './support/target.js';
+import type { KinesisCredentials } from '../lib/shared/client.js';
 
 const target = await exampleTarget('example-credentials');
 

@@ -28,8 +28,9 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { KinesisConfigError, toKinesis } from '../lib/index.js';
-import type { KinesisCredentials, ToKinesisConfig } from '../lib/index.js';
+import type { ToKinesisConfig } from '../lib/index.js';
 import { exampleTarget } from './support/target.js';
+import type { KinesisCredentials } from '../lib/shared/client.js';
 
 interface Payment {
   readonly paymentId: string;

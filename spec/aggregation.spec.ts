@@ -5,16 +5,17 @@ import { createHash } from 'node:crypto';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { packAggregates } from '../lib/producer/aggregation.js';
-import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../lib/producer/config.js';
-import { validateConfig } from '../lib/producer/config.js';
+import { validateToKinesisConfig } from '../lib/producer/config.js';
 import type { KinesisConfigError } from '../lib/shared/errors.js';
 import { resolveSettings } from '../lib/producer/settings.js';
-import type { AggregateSlot } from '../lib/producer/aggregation.js';
+import type { PackedAggregate } from '../lib/producer/aggregation.js';
 import { decodeAggregate } from '../lib/kinesis/kpl.js';
 import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
-import { hashKeyOf, ShardMap, ShardMapCache } from '../lib/producer/shardMap.js';
 import { entryBytes } from '../lib/kinesis/sizes.js';
 import { recordingLogger } from './support/collect.js';
+import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../lib/producer/defaults.js';
+import { hashKeyOf, ShardMap } from '../lib/kinesis/shardMap.js';
+import { ShardMapCache } from '../lib/producer/shardMapCache.js';
 
 const TOP = 2n ** 128n;
 /** `count` open shards splitting the hash key space evenly (as CreateStream does), plus a closed parent. */
@@ -42,8 +43,8 @@ const slot = (item: string, partitionKey: string, dataBytes = 10, explicitHashKe
     wireBytes: entryBytes(dataBytes, partitionKey, explicitHashKey),
   },
 });
-const isAggregate = (s: Slot | AggregateSlot<Slot>): s is AggregateSlot<Slot> => 'parts' in s;
-const itemsOf = (s: Slot | AggregateSlot<Slot>): string[] => (isAggregate(s) ? s.parts.map((p) => p.record.item) : [s.record.item]);
+const isAggregate = (s: Slot | PackedAggregate<Slot>): s is PackedAggregate<Slot> => 'parts' in s;
+const itemsOf = (s: Slot | PackedAggregate<Slot>): string[] => (isAggregate(s) ? s.parts.map((p) => p.record.item) : [s.record.item]);
 
 describe('shard prediction', () => {
   it('hashes the partition key with MD5 as a 128-bit big-endian integer; an explicit hash key wins', () => {
@@ -103,7 +104,7 @@ describe('packAggregates', () => {
     const packed = packAggregates(waiting, map, 1_000_000);
     expect(packed.every(isAggregate)).to.equal(true);
     expect(packed.length).to.equal(new Set(waiting.map((s) => map.predict(s.record.partitionKey))).size);
-    for (const aggregate of packed as AggregateSlot<Slot>[]) {
+    for (const aggregate of packed as PackedAggregate<Slot>[]) {
       const shard = aggregate.shardId!;
       for (const part of aggregate.parts) expect(map.predict(part.record.partitionKey)).to.equal(shard);
       expect(map.predict(aggregate.record.partitionKey, aggregate.record.explicitHashKey)).to.equal(shard);
@@ -128,8 +129,8 @@ describe('packAggregates', () => {
     const waiting = [slot('a', 'k'), slot('b', 'k', 10, '5'), slot('c', 'k'), slot('d', 'k', 10, '5'), slot('e', 'j'), slot('f', 'k', 10, '6')];
     const packed = packAggregates(waiting, undefined, 1_000_000);
     expect(packed.map(itemsOf)).to.deep.equal([['a', 'c'], ['b', 'd'], ['e'], ['f']]);
-    expect((packed[1] as AggregateSlot<Slot>).record.explicitHashKey).to.equal('5');
-    expect((packed[0] as AggregateSlot<Slot>).shardId).to.equal(undefined);
+    expect((packed[1] as PackedAggregate<Slot>).record.explicitHashKey).to.equal('5');
+    expect((packed[0] as PackedAggregate<Slot>).shardId).to.equal(undefined);
   });
 
   it('fills an aggregate to exactly maxBytes when the records fit', () => {
@@ -144,7 +145,7 @@ describe('packAggregates', () => {
 describe('the aggregation setting', () => {
   const problemsOf = (config: unknown): string[] => {
     try {
-      validateConfig(config);
+      validateToKinesisConfig(config);
       return [];
     } catch (error) {
       return (error as KinesisConfigError).problems.slice();

@@ -5,10 +5,12 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { from, lastValueFrom, range, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { fromReadable, KinesisBacklogOverflowError, pauseWhenBusy, toKinesis } from '../lib/index.js';
-import type { Backlog, DurationString, KinesisBatchResult, WaterMarks } from '../lib/index.js';
+import { fromReadable, pauseWhenBusy, toKinesis } from '../lib/index.js';
+import type { DurationString, KinesisBatchResult, WaterMarks } from '../lib/index.js';
 import { collect, outcomes, silentLogger } from './support/collect.js';
 import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { KinesisBacklogOverflowError } from '../lib/producer/errors.js';
+import type { Backlog } from '../lib/producer/backlog.js';
 
 async function newStream(): Promise<string> {
   const name = uniqueStreamName('backlog');

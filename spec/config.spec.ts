@@ -1,17 +1,18 @@
 import { inspect } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { KinesisConfigError, toKinesis, validateConfig } from '../lib/index.js';
+import { KinesisConfigError, toKinesis } from '../lib/index.js';
 import { resolveSettings } from '../lib/producer/settings.js';
 import { recordingLogger } from './support/collect.js';
 import { configProblems } from './support/configProblems.js';
+import { validateToKinesisConfig } from '../lib/producer/config.js';
 
-const problemsOf = (config: unknown): readonly string[] => configProblems(validateConfig, config);
+const problemsOf = (config: unknown): readonly string[] => configProblems(validateToKinesisConfig, config);
 
 describe('config validation', () => {
   it('accepts a stream name alone, or an ARN alone', () => {
-    expect(() => validateConfig({ streamName: 'events' })).not.to.throw();
-    expect(() => validateConfig({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/events' })).not.to.throw();
+    expect(() => validateToKinesisConfig({ streamName: 'events' })).not.to.throw();
+    expect(() => validateToKinesisConfig({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/events' })).not.to.throw();
   });
 
   it('throws synchronously from toKinesis, with a literal name and every problem in the message', () => {
@@ -66,7 +67,7 @@ describe('config validation', () => {
   });
 
   it('accepts retry: false, and refuses a minimum delay over the maximum', () => {
-    expect(() => validateConfig({ streamName: 's', retry: false })).not.to.throw();
+    expect(() => validateToKinesisConfig({ streamName: 's', retry: false })).not.to.throw();
     expect(problemsOf({ streamName: 's', retry: true })).to.deep.equal(['retry: true is not false or { maxAttempts?, minDelay?, maxDelay? }']);
     expect(problemsOf({ streamName: 's', retry: { minDelay: '10s' } })).to.deep.equal(['retry.minDelay: 10000 ms is longer than retry.maxDelay (5000 ms)']);
   });
@@ -77,7 +78,7 @@ describe('config validation', () => {
       expect(problemsOf({ streamName: 's', client, region: 'eu-west-1', endpoint: 'http://localhost:4566' })).to.deep.equal([
         'client: cannot be combined with region, endpoint; configure them on your KinesisClient',
       ]);
-      expect(() => validateConfig({ streamName: 's', client })).not.to.throw();
+      expect(() => validateToKinesisConfig({ streamName: 's', client })).not.to.throw();
     } finally {
       client.destroy();
     }
@@ -93,8 +94,8 @@ describe('config validation', () => {
     expect(problemsOf({ streamName: 's', backlog: { maxRecords: 100 } })).to.deep.equal([
       'backlog.maxRecords: 100 is less than batch.size (500): a batch could not fill, and items over the bound would fail while it waits for batch.duration (lower batch.size)',
     ]);
-    expect(() => validateConfig({ streamName: 's', batch: { size: 1000 }, backlog: { maxRecords: 500 } })).not.to.throw();
-    expect(() => validateConfig({ streamName: 's', batch: { size: 100 }, backlog: { maxRecords: 100 } })).not.to.throw();
+    expect(() => validateToKinesisConfig({ streamName: 's', batch: { size: 1000 }, backlog: { maxRecords: 500 } })).not.to.throw();
+    expect(() => validateToKinesisConfig({ streamName: 's', batch: { size: 100 }, backlog: { maxRecords: 100 } })).not.to.throw();
   });
 
   it("refuses a region other than the stream ARN's", () => {

@@ -9,17 +9,18 @@ import { asyncScheduler, from } from 'rxjs';
 import { batchBy } from '../lib/producer/batching.js';
 import { deliverBatch } from '../lib/producer/delivery.js';
 import type { DeliveryOptions } from '../lib/producer/delivery.js';
-import type { ClientErrorCode } from '../lib/shared/errors.js';
 import type { KinesisBatchResult } from '../lib/index.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../lib/kinesis/limits.js';
 import { decodeAggregate } from '../lib/kinesis/kpl.js';
 import { planRequests } from '../lib/producer/planner.js';
 import type { EntryOutcome, SendPutRecords } from '../lib/producer/sender.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/producer/prepareRecord.js';
-import { ShardMap, ShardMapCache } from '../lib/producer/shardMap.js';
 import { entryBytes } from '../lib/kinesis/sizes.js';
 import { silentLogger } from './support/collect.js';
 import { mulberry32 } from './support/faultProxy.js';
+import type { ClientErrorCode } from '../lib/producer/errors.js';
+import { ShardMap } from '../lib/kinesis/shardMap.js';
+import { ShardMapCache } from '../lib/producer/shardMapCache.js';
 
 /** An item: its id is also the record's data, so the sender knows which item an entry stands for. */
 interface Item {

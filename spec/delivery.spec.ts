@@ -9,9 +9,10 @@ import type { EntryOutcome, SendPutRecords } from '../lib/producer/sender.js';
 import type { AcceptedRecord, PreparedRecord } from '../lib/producer/prepareRecord.js';
 import { decodeAggregate } from '../lib/kinesis/kpl.js';
 import { backoffDelay } from '../lib/shared/retry.js';
-import { ShardMap, ShardMapCache } from '../lib/producer/shardMap.js';
 import { entryBytes } from '../lib/kinesis/sizes.js';
 import { recordingLogger, silentLogger } from './support/collect.js';
+import { ShardMap } from '../lib/kinesis/shardMap.js';
+import { ShardMapCache } from '../lib/producer/shardMapCache.js';
 
 const accepted = (item: string): PreparedRecord<string> => ({
   accepted: true,

@@ -19,7 +19,7 @@ const env = { ...process.env, KINESIS_ENDPOINT: '' };
 describe('the demo and the examples', function () {
   this.timeout(120_000);
 
-  it('has the seed configurations as examples', () => {
+  it('has the pipeline configurations as examples', () => {
     expect(examples).to.include.members(['basic', 'partition-key', 'credentials', 'batching', 'high-throughput', 'localstack', 'cross-account']);
     expect(examples).to.include.members(['filter-map', 'group-by', 'merge-sources', 'readable-backpressure']);
   });

@@ -2,9 +2,10 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { KinesisConfigError } from '../lib/index.js';
 import { fromKinesis } from '../lib/reader/fromKinesis.js';
-import { FROM_KINESIS_DEFAULTS, resolveReadSettings, validateFromKinesisConfig } from '../lib/reader/config.js';
+import { FROM_KINESIS_DEFAULTS, validateFromKinesisConfig } from '../lib/reader/config.js';
 import type { FromKinesisConfig } from '../lib/reader/config.js';
 import { configProblems } from './support/configProblems.js';
+import { resolveReadSettings } from '../lib/reader/settings.js';
 
 const problemsOf = (config: unknown) => configProblems(validateFromKinesisConfig, config);
 

@@ -16,7 +16,7 @@ describe('planRequests', () => {
     const waiting = Array.from({ length: 1203 }, () => record(10));
     const requests = planRequests(waiting);
     expect(requests.map((r) => r.records.length)).to.deep.equal([500, 500, 203]);
-    expect(requests.flatMap((r) => r.members)).to.deep.equal(waiting);
+    expect(requests.flatMap((r) => r.outgoing)).to.deep.equal(waiting);
   });
 
   it('keeps every request within 5 MiB, counting data and key', () => {

@@ -7,8 +7,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { putRecordsSender } from '../lib/producer/sender.js';
 import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
-import { isRetryableRequestError } from '../lib/shared/retry.js';
 import { entryBytes } from '../lib/kinesis/sizes.js';
+import { isRetryableRequestError } from '../lib/kinesis/errorCodes.js';
 
 const record = (data: string, partitionKey: string, explicitHashKey?: string): AcceptedRecord<string> => ({
   accepted: true,

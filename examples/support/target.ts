@@ -19,9 +19,9 @@
  * ```
  */
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisCredentials } from '../../lib/index.js';
 import { startLocalKinesis } from './localKinesis.js';
 import type { StoredRecord } from './localKinesis.js';
+import type { KinesisCredentials } from '../../lib/shared/client.js';
 
 /** The "where" part of a `toKinesis` config: spread it into the config next to `streamName`. */
 export interface Connection {

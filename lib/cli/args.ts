@@ -34,8 +34,8 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-/** The flags that set a field of the seed's `aws_kinesis` block, by that field's path. */
-export const SEED_FLAGS = {
+/** The flags that set a field of the `aws_kinesis` output block, by that field's path. */
+export const OUTPUT_FLAGS = {
   stream_name: 'stream-name',
   partition_key: 'partition-key',
   region: 'region',
@@ -69,7 +69,7 @@ Sends each line of stdin (or of --input FILE) to a Kinesis data stream, as one r
 byte for byte, and reports what was delivered and what failed.
 
 Options (a flag overrides the same setting of --config):
-  -c, --config FILE         pipeline YAML in the seed's format:
+  -c, --config FILE         pipeline YAML with an aws_kinesis output:
                               input: { stdin: {} }
                               output: { aws_kinesis: { stream_name, partition_key, region,
                                 endpoint_url, credentials, batch: { size, duration } } }

@@ -9,9 +9,9 @@ import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Pausable } from '../producer/backpressure.js';
+import type { Pausable } from '../index.js';
 import { messageOf } from '../shared/errors.js';
-import type { KinesisRecordFailure } from '../producer/results.js';
+import type { KinesisRecordFailure } from '../index.js';
 import { UsageError } from './args.js';
 import type { Line } from './lines.js';
 

@@ -1,5 +1,5 @@
 /**
- * The `--config` file: a pipeline in the seed's format. The command runs one pipeline only,
+ * The `--config` file: a pipeline configuration with an `aws_kinesis` output. The command runs one pipeline only,
  * `input: { stdin: {} }` to `output: { aws_kinesis: {...} }`; anything else in the file is refused
  * by name, never ignored.
  *
@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { isObject } from '../shared/codecs.js';
 import { KinesisConfigError, messageOf } from '../shared/errors.js';
-import { parseSeedYaml } from '../pipeline/awsKinesisOutput.js';
+import { parsePipelineYaml } from '../pipeline/awsKinesisOutput.js';
 import { UsageError } from './args.js';
 
 /** Where the `aws_kinesis` block sits in a pipeline file. */
@@ -62,7 +62,7 @@ export async function readPipeline(path: string, env: Readonly<Record<string, st
   }
   let pipeline: unknown;
   try {
-    pipeline = parseSeedYaml(text, { env });
+    pipeline = parsePipelineYaml(text, { env });
   } catch (error) {
     if (error instanceof KinesisConfigError) throw new UsageError(`${path}: ${error.problems.join('; ')}`);
     throw error;

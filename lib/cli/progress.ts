@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { KinesisBatchResult } from '../producer/results.js';
-import { formatBytes } from '../kinesis/sizes.js';
+import { countFailures } from '../index.js';
+import type { KinesisBatchResult } from '../index.js';
+import { formatBytes, formatCounts } from '../shared/format.js';
 
 /** How often the progress line is redrawn on a terminal. */
 export const TTY_INTERVAL_MS = 250;
@@ -61,7 +62,7 @@ export class Progress {
     this.delivered += result.successfulRecordCount;
     this.failed += result.failedRecordCount;
     if (result.failedRecordCount > 0) {
-      for (const record of result.records) if (record.status === 'failed') this.#failedByCode.set(record.errorCode, (this.#failedByCode.get(record.errorCode) ?? 0) + 1);
+      countFailures(result.records, this.#failedByCode);
     }
   }
 
@@ -108,7 +109,7 @@ export class Progress {
   summary(): string {
     const seconds = (performance.now() - this.#startedAt) / 1000;
     const done = this.delivered + this.failed;
-    const codes = this.failed > 0 ? ` (${[...this.#failedByCode].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} x${n}`).join(', ')})` : '';
+    const codes = this.failed > 0 ? ` (${formatCounts(this.#failedByCode)})` : '';
     return (
       `rxjs-kinesis: ${count(this.delivered)} delivered, ${count(this.failed)} failed${codes}, of ${count(done)} records ` +
       `from ${count(this.linesRead())} lines, in ${seconds.toFixed(1)} s (${count(Math.round(done / Math.max(seconds, 0.001)))} records/s); ` +

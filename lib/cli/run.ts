@@ -9,12 +9,10 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import { fromReadable, pauseWhenBusy } from '../producer/backpressure.js';
-import { DEFAULTS } from '../producer/config.js';
-import type { ToKinesisConfig } from '../producer/config.js';
+import { fromReadable, pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
+import type { ToKinesisConfig } from '../index.js';
 import { messageOf } from '../shared/errors.js';
-import { partitionKeyOf } from '../producer/partitionKey.js';
-import { toKinesis } from '../producer/toKinesis.js';
+import { readFieldPath } from '../shared/fieldPath.js';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
 import { FailureReport } from './failures.js';
 import { LineSplitter } from './lines.js';
@@ -63,9 +61,12 @@ async function openInput(path: string | undefined, stdin: Readable): Promise<Rea
 /** The key of a line over the record limit: it is not parsed, and fails as `RecordTooLarge` whatever its key. */
 const TOO_LARGE_KEY = '-';
 
-/** Each line's partition key: the value of a field of the line read as JSON (unless the line is too large to send). */
-function lineKey(field: string, maxRecordBytes: number): (line: Line) => string {
-  const keyOf = partitionKeyOf<unknown>(field);
+/**
+ * Each line's partition key: the value of a field of the line read as JSON (unless the line is
+ * too large to send). The operator checks the key as it checks any key a function returns.
+ */
+function lineKey(field: string, maxRecordBytes: number): (line: Line) => string | number {
+  const read = readFieldPath(field);
   return (line) => {
     if (line.data.length > maxRecordBytes) return TOO_LARGE_KEY;
     let value: unknown;
@@ -74,13 +75,15 @@ function lineKey(field: string, maxRecordBytes: number): (line: Line) => string 
     } catch (error) {
       throw new Error(`the line is not JSON (${messageOf(error)})`);
     }
-    return keyOf(value);
+    const key = read(value);
+    if (typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key))) return key;
+    throw new Error(`field '${field}' is ${key === undefined ? 'missing' : key === null ? 'null' : typeof key}, expected a string or number`);
   };
 }
 
 /** Sends every line; resolves with the exit code. */
 async function send(settings: CliSettings, input: Readable, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
-  const maxRecordBytes = settings.config.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
+  const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
   const lines = new LineSplitter(maxRecordBytes);
   const progress = new Progress(io.stderr, () => lines.lines, settings.maxWaiting, settings.maxWaitingBytes);
   // Reading pauses while too much waits, and while the failures file is behind.

@@ -1,17 +1,14 @@
 /**
  * The command's settings: the `--config` file's `aws_kinesis` block with the flags laid over it,
- * checked by the seed-format loader, every problem named by the flag or the file field it came
+ * checked by the pipeline file's loader, every problem named by the flag or the file field it came
  * from.
  *
  * @module
  */
 import { PositiveInteger } from '../shared/codecs.js';
-import { batchSizeCap, DEFAULTS } from '../producer/config.js';
-import type { ToKinesisConfig } from '../producer/config.js';
-import { MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
-import { KinesisConfigError } from '../shared/errors.js';
-import { loadSeedConfig } from '../pipeline/awsKinesisOutput.js';
-import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, SEED_FLAGS, UsageError } from './args.js';
+import { effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
+import type { ToKinesisConfig } from '../index.js';
+import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, UsageError } from './args.js';
 import type { CliArgs } from './args.js';
 import { OUTPUT_PATH, readPipeline } from './pipelineFile.js';
 
@@ -38,7 +35,7 @@ function numeric(text: string): number | string {
   return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
 }
 
-/** Sets `path` (`'batch.size'`) in a seed block. */
+/** Sets `path` (`'batch.size'`) in an `aws_kinesis` block. */
 function setPath(block: Record<string, unknown>, path: string, value: unknown): void {
   const [head, tail] = path.split('.') as [string, string | undefined];
   if (tail === undefined) block[head] = value;
@@ -56,7 +53,7 @@ function setPath(block: Record<string, unknown>, path: string, value: unknown): 
 export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<string, string | undefined>>): Promise<CliSettings> {
   const block = args.config === undefined ? {} : await readPipeline(args.config, env);
   const fromFlags = new Map<string, string>();
-  for (const [path, flag] of Object.entries(SEED_FLAGS)) {
+  for (const [path, flag] of Object.entries(OUTPUT_FLAGS)) {
     const value = args[flag];
     if (value === undefined) continue;
     setPath(block, path, path.startsWith('batch.') ? numeric(value) : value);
@@ -69,13 +66,13 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
     const flag = fromFlags.get(path);
     if (flag !== undefined) return `${flag}${problem.slice(colon)}`;
     if (args.config !== undefined) return `${args.config}: ${OUTPUT_PATH}.${problem}`;
-    const wanted = SEED_FLAGS[path as keyof typeof SEED_FLAGS];
+    const wanted = OUTPUT_FLAGS[path as keyof typeof OUTPUT_FLAGS];
     return wanted === undefined ? problem : `--${wanted}${problem.slice(colon)} (or ${OUTPUT_PATH}.${path} in a --config file)`;
   };
   const problems: string[] = [];
   let config: ToKinesisConfig<unknown> = { streamName: '' };
   try {
-    config = loadSeedConfig(block);
+    config = loadAwsKinesisOutput(block);
   } catch (error) {
     if (!(error instanceof KinesisConfigError)) throw error;
     problems.push(...error.problems.map(named));
@@ -86,7 +83,7 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
   for (const [flag, value] of [['--concurrency', concurrency], ['--max-waiting', maxWaiting], ['--max-waiting-bytes', maxWaitingBytes]] as const) {
     if (value !== undefined && !PositiveInteger.is(value)) problems.push(`${flag}: '${value}' is not a positive integer`);
   }
-  const batchSize = Math.min(config.batch?.size ?? DEFAULTS.batch.size, batchSizeCap(config.aggregation));
+  const batchSize = effectiveBatchSize(config.batch?.size, config.aggregation);
   if (PositiveInteger.is(maxWaiting) && maxWaiting < batchSize) {
     problems.push(`--max-waiting: ${maxWaiting} is less than the batch size (${batchSize}): no batch could fill`);
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Pausable } from '../producer/backpressure.js';
+import type { Pausable } from '../index.js';
 
 /**
  * A {@link Pausable} shared by several parties: each gets its own view ({@link SharedPause.party}),

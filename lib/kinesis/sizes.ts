@@ -16,16 +16,6 @@ export function recordBytes(data: Uint8Array, partitionKey: string): number {
   return data.byteLength + Buffer.byteLength(partitionKey, 'utf8');
 }
 
-/**
- * A human-readable size for messages: `'1,048,577 bytes'`.
- *
- * @param bytes - A byte count.
- * @returns The count with thousands separators and its unit.
- */
-export function formatBytes(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} bytes`;
-}
-
 /** Base64 length of `bytes` bytes. */
 const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 

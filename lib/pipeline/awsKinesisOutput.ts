@@ -1,5 +1,5 @@
 /**
- * The seed's configuration format: the `aws_kinesis` output block of a pipeline YAML file
+ * The pipeline file: the `aws_kinesis` output block of a pipeline YAML file
  * (snake_case fields, `${VAR}` environment interpolation), turned into a validated
  * {@link ToKinesisConfig}.
  *
@@ -8,26 +8,27 @@
 import * as t from 'io-ts';
 import { isScalar, isPair, LineCounter, parseDocument, parse as parseYamlValue, visit } from 'yaml';
 import type { Document, Scalar } from 'yaml';
-import { checkConfig, EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from '../shared/codecs.js';
-import type { Logger } from '../shared/codecs.js';
-import { validateConfig } from '../producer/config.js';
+import { EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from '../shared/codecs.js';
+import { validateToKinesisConfig } from '../producer/config.js';
 import type { ToKinesisConfig } from '../producer/config.js';
 import { Duration } from '../shared/duration.js';
 import { KinesisConfigError, messageOf } from '../shared/errors.js';
+import { checkConfig } from '../shared/validation.js';
+import type { Logger } from '../shared/logger.js';
 
-/** Whose config a seed-format problem is about, in error messages. */
-const SEED_SUBJECT = 'aws_kinesis output';
+/** Whose config a pipeline-file problem is about, in error messages. */
+const OUTPUT_SUBJECT = 'aws_kinesis output';
 /**
- * The `credentials` block of the seed format: static keys (the values are never shown in errors).
+ * The `credentials` block of the `aws_kinesis` output: static keys (the values are never shown in errors).
  *
  * @example
  * ```ts
  * import { isRight } from 'fp-ts/lib/Either.js';
  *
- * isRight(SeedCredentials.decode({ access_key_id: 'AKID', secret_access_key: 'SECRET' })); // true
+ * isRight(AwsKinesisCredentials.decode({ access_key_id: 'AKID', secret_access_key: 'SECRET' })); // true
  * ```
  */
-export const SeedCredentials = t.partial({
+export const AwsKinesisCredentials = t.partial({
   /** The access key id (`AWS_ACCESS_KEY_ID`). Required with `secret_access_key`. */
   access_key_id: NonEmptyString,
   /** The secret access key (`AWS_SECRET_ACCESS_KEY`). Required with `access_key_id`. */
@@ -37,16 +38,16 @@ export const SeedCredentials = t.partial({
 });
 
 /**
- * The `batch` block of the seed format.
+ * The `batch` block of the `aws_kinesis` output.
  *
  * @example
  * ```ts
  * import { isRight } from 'fp-ts/lib/Either.js';
  *
- * isRight(SeedBatch.decode({ size: 500, duration: '1s' })); // true
+ * isRight(AwsKinesisBatch.decode({ size: 500, duration: '1s' })); // true
  * ```
  */
-export const SeedBatch = t.partial({
+export const AwsKinesisBatch = t.partial({
   /** Records per batch. Default 500; a larger value is capped at 500 (one `PutRecords` request), with a warning. */
   size: PositiveInteger,
   /** How long the first record of a batch may wait for the batch to fill: `'250ms'`, `'5s'`, or milliseconds. Default `'5s'`. */
@@ -54,17 +55,17 @@ export const SeedBatch = t.partial({
 });
 
 /**
- * The io-ts codec of the seed's `aws_kinesis` block, the source of {@link SeedKinesisOutput}.
- * `stream_name` is required (checked by {@link loadSeedConfig}, which lists it with the other problems).
+ * The io-ts codec of the `aws_kinesis` output block, the source of {@link AwsKinesisOutput}.
+ * `stream_name` is required (checked by {@link loadAwsKinesisOutput}, which lists it with the other problems).
  *
  * @example
  * ```ts
  * import { isRight } from 'fp-ts/lib/Either.js';
  *
- * isRight(SeedKinesisOutput.decode({ stream_name: 'orders', partition_key: 'customer_id' })); // true
+ * isRight(AwsKinesisOutput.decode({ stream_name: 'orders', partition_key: 'customer_id' })); // true
  * ```
  */
-export const SeedKinesisOutput = t.partial({
+export const AwsKinesisOutput = t.partial({
   /** The stream to write to. Required. */
   stream_name: NonEmptyString,
   /** The field of each record whose value is its partition key (`order_id`, `customer_id`, `order.id`). Default: a random UUID per record. */
@@ -74,31 +75,31 @@ export const SeedKinesisOutput = t.partial({
   /** A custom endpoint (LocalStack, kinesis-mock, kinesalite), such as `http://localhost:4566`. Default: AWS. */
   endpoint_url: EndpointUrl,
   /** Static credentials. Default: the standard AWS credential chain. */
-  credentials: SeedCredentials,
+  credentials: AwsKinesisCredentials,
   /** When a batch is closed and sent. */
-  batch: SeedBatch,
+  batch: AwsKinesisBatch,
 });
 
 /**
- * The seed's `aws_kinesis` block, as written in a pipeline YAML file; derived from its codec.
+ * The `aws_kinesis` output block, as written in a pipeline YAML file; derived from its codec.
  *
  * @example
  * ```ts
- * const block: SeedKinesisOutput = { stream_name: 'orders', partition_key: 'customer_id', batch: { size: 500, duration: '1s' } };
+ * const block: AwsKinesisOutput = { stream_name: 'orders', partition_key: 'customer_id', batch: { size: 500, duration: '1s' } };
  * ```
  * @useDeclaredType
  */
-export type SeedKinesisOutput = t.TypeOf<typeof SeedKinesisOutput>;
+export type AwsKinesisOutput = t.TypeOf<typeof AwsKinesisOutput>;
 
 /**
- * Options of {@link loadSeedConfig} and {@link parseSeedYaml}.
+ * Options of {@link loadAwsKinesisOutput} and {@link parsePipelineYaml}.
  *
  * @example
  * ```ts
- * const options: SeedConfigOptions = { env: { STREAM: 'orders' }, logger: console };
+ * const options: PipelineOptions = { env: { STREAM: 'orders' }, logger: console };
  * ```
  */
-export interface SeedConfigOptions {
+export interface PipelineOptions {
   /** Where `${VAR}` takes its values from. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Put into the config as its `logger` (for example to send the warning of a capped `batch.size` elsewhere). Default: none (the operator's default). */
@@ -108,8 +109,8 @@ export interface SeedConfigOptions {
 /** `${NAME}` or `${NAME:default}`. */
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 
-/** The snake_case name of every field of a {@link ToKinesisConfig} the seed block sets. */
-const SEED_NAMES: Readonly<Record<string, string>> = {
+/** The snake_case name of every field of a {@link ToKinesisConfig} the `aws_kinesis` block sets. */
+const OUTPUT_FIELD_NAMES: Readonly<Record<string, string>> = {
   streamName: 'stream_name',
   partitionKey: 'partition_key',
   region: 'region',
@@ -123,11 +124,11 @@ const SEED_NAMES: Readonly<Record<string, string>> = {
   'batch.duration': 'batch.duration',
 };
 
-/** A problem reported by {@link validateConfig}, with its field path in the seed's names. */
-function inSeedNames(problem: string): string {
+/** A problem reported by {@link validateToKinesisConfig}, with its field path in the pipeline file's names. */
+function inOutputNames(problem: string): string {
   const colon = problem.indexOf(':');
   const path = problem.slice(0, colon);
-  return colon > 0 && SEED_NAMES[path] !== undefined ? `${SEED_NAMES[path]}${problem.slice(colon)}` : problem;
+  return colon > 0 && OUTPUT_FIELD_NAMES[path] !== undefined ? `${OUTPUT_FIELD_NAMES[path]}${problem.slice(colon)}` : problem;
 }
 
 /** A plain value that a `${VAR}` made a number or boolean, with the text it was, until {@link settleVariables} puts the value in its place. */
@@ -139,8 +140,8 @@ class FromVariable {
 }
 
 /**
- * Every plain value of a {@link parseSeedYaml} result that a `${VAR}` made a number or boolean,
- * with its text, by the object that holds it and its key: {@link loadSeedConfig} gives a text
+ * Every plain value of a {@link parsePipelineYaml} result that a `${VAR}` made a number or boolean,
+ * with its text, by the object that holds it and its key: {@link loadAwsKinesisOutput} gives a text
  * field (still holding that value) its text back (`stream_name: ${STREAM}` with `STREAM=2024` is
  * `'2024'`, not 2024; an access key of digits keeps its leading zeros).
  */
@@ -191,8 +192,8 @@ function valueError(error: unknown, document: Document, lines: LineCounter): str
   return `yaml: ${messageOf(error).split(':')[0]!.trim()}${line === undefined ? '' : ` (line ${line})`}`;
 }
 
-/** The cross-field rules of the seed block. */
-function seedProblems(block: Record<string, unknown>): string[] {
+/** The cross-field rules of the `aws_kinesis` block. */
+function outputProblems(block: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (block['stream_name'] === undefined) problems.push('stream_name: required');
   const credentials = block['credentials'];
@@ -208,16 +209,16 @@ function seedProblems(block: Record<string, unknown>): string[] {
 }
 
 /**
- * Parses seed-format YAML text and replaces every `${NAME}` (or `${NAME:default}`) in its values
+ * Parses pipeline YAML text and replaces every `${NAME}` (or `${NAME:default}`) in its values
  * with the environment variable's value. A plain (unquoted) value that becomes a number or a
- * boolean is one (`size: ${BATCH_SIZE}` gives a number; {@link loadSeedConfig} gives a text
+ * boolean is one (`size: ${BATCH_SIZE}` gives a number; {@link loadAwsKinesisOutput} gives a text
  * field such as `stream_name` the text back); a quoted one stays a string. A value never changes
  * the structure of the file (a `: ` or `#` in it is text). Comments are left alone:
  * a variable named in a comment need not be set. There is no escape for a literal `${`.
  *
  * @example
  * ```ts
- * parseSeedYaml('stream_name: ${STREAM}\nbatch: { size: ${SIZE} }', { env: { STREAM: 'orders', SIZE: '100' } });
+ * parsePipelineYaml('stream_name: ${STREAM}\nbatch: { size: ${SIZE} }', { env: { STREAM: 'orders', SIZE: '100' } });
  * // { stream_name: 'orders', batch: { size: 100 } }
  * ```
  * @param text - The YAML text.
@@ -227,7 +228,7 @@ function seedProblems(block: Record<string, unknown>): string[] {
  * line, never the text itself, which may hold a secret) or a variable that is not set (naming it
  * and its field).
  */
-export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'env'> = {}): unknown {
+export function parsePipelineYaml(text: string, options: Pick<PipelineOptions, 'env'> = {}): unknown {
   const env = options.env ?? process.env;
   // Each `${...}` becomes a plain word before parsing, so that it can stand anywhere a value can
   // (`{ size: ${SIZE} }` in a flow map too) and no value can change the structure of the file.
@@ -241,7 +242,7 @@ export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'en
   if (syntax !== undefined) {
     // The first line of the message only: the excerpt after it would show the text, which may hold a secret.
     const what = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new KinesisConfigError([`yaml: ${what}${syntax.linePos ? ` (line ${syntax.linePos[0].line})` : ''}`], SEED_SUBJECT);
+    throw new KinesisConfigError([`yaml: ${what}${syntax.linePos ? ` (line ${syntax.linePos[0].line})` : ''}`], OUTPUT_SUBJECT);
   }
   const problems: string[] = [];
   visit(document, {
@@ -255,16 +256,16 @@ export function parseSeedYaml(text: string, options: Pick<SeedConfigOptions, 'en
         return value ?? '';
       });
       const value = node.type === 'PLAIN' ? plainScalar(replaced) : replaced;
-      // A map's value keeps its text too, for loadSeedConfig's text fields (a key or a list item need not).
+      // A map's value keeps its text too, for loadAwsKinesisOutput's text fields (a key or a list item need not).
       node.value = key === 'value' && typeof value !== 'string' ? new FromVariable(replaced, value) : value;
     },
   });
-  if (problems.length > 0) throw new KinesisConfigError([...new Set(problems)], SEED_SUBJECT);
+  if (problems.length > 0) throw new KinesisConfigError([...new Set(problems)], OUTPUT_SUBJECT);
   let value: unknown;
   try {
     value = document.toJS();
   } catch (error) {
-    throw new KinesisConfigError([valueError(error, document, lines)], SEED_SUBJECT);
+    throw new KinesisConfigError([valueError(error, document, lines)], OUTPUT_SUBJECT);
   }
   return settleVariables(value);
 }
@@ -280,20 +281,20 @@ function plainScalar(text: string): unknown {
 }
 
 /**
- * Turns the seed's `aws_kinesis` block (an object, or YAML text) into a validated
+ * Turns an `aws_kinesis` output block (an object, or YAML text) into a validated
  * {@link ToKinesisConfig}: `stream_name` -> `streamName`, `partition_key` -> `partitionKey` (a
  * field path), `region`, `endpoint_url` -> `endpoint`, `credentials.access_key_id` /
  * `secret_access_key` / `session_token` -> `credentials`, `batch.size` / `batch.duration` ->
  * `batch`. In YAML text, `${NAME}` is replaced by the environment variable (see
- * {@link parseSeedYaml}); an unquoted one becomes a number only in `batch` and stays text in
+ * {@link parsePipelineYaml}); an unquoted one becomes a number only in `batch` and stays text in
  * every other field (`stream_name: ${STREAM}` with `STREAM=2024` is the stream `'2024'`). An
- * object is taken as it is (an object from {@link parseSeedYaml} with its variables' text, as
+ * object is taken as it is (an object from {@link parsePipelineYaml} with its variables' text, as
  * from YAML text). A `batch.size` over 500 is capped at 500
  * by the operator, with a warning.
  *
  * @example
  * ```ts
- * const config = loadSeedConfig(`
+ * const config = loadAwsKinesisOutput(`
  *   stream_name: orders
  *   partition_key: customer_id
  *   region: \${AWS_REGION}
@@ -305,17 +306,17 @@ function plainScalar(text: string): unknown {
  * @param options - Where `${VAR}` takes its values from; a logger to put into the config.
  * @returns The configuration for {@link toKinesis}.
  * @throws {@link KinesisConfigError} listing every problem, each with its field path in the
- * seed's names (`batch.size: 'ten' is not a positive integer`, `stream_name: required`), or the
- * YAML error of YAML text (see {@link parseSeedYaml}); secret values are never shown.
- * @see {@link SeedKinesisOutput} for every field.
+ * pipeline file's names (`batch.size: 'ten' is not a positive integer`, `stream_name: required`), or the
+ * YAML error of YAML text (see {@link parsePipelineYaml}); secret values are never shown.
+ * @see {@link AwsKinesisOutput} for every field.
  */
-export function loadSeedConfig<T = unknown>(input: unknown, options: SeedConfigOptions = {}): ToKinesisConfig<T> {
-  const value = variablesAsText(typeof input === 'string' ? parseSeedYaml(input, options) : input);
-  const block = checkConfig<SeedKinesisOutput>(value, {
-    subject: SEED_SUBJECT,
-    codec: SeedKinesisOutput,
-    blocks: { batch: SeedBatch, credentials: SeedCredentials },
-    crossFieldProblems: seedProblems,
+export function loadAwsKinesisOutput<T = unknown>(input: unknown, options: PipelineOptions = {}): ToKinesisConfig<T> {
+  const value = variablesAsText(typeof input === 'string' ? parsePipelineYaml(input, options) : input);
+  const block = checkConfig<AwsKinesisOutput>(value, {
+    subject: OUTPUT_SUBJECT,
+    codec: AwsKinesisOutput,
+    blocks: { batch: AwsKinesisBatch, credentials: AwsKinesisCredentials },
+    crossFieldProblems: outputProblems,
   });
   const { credentials, batch } = block;
   const config: Record<string, unknown> = {
@@ -333,9 +334,9 @@ export function loadSeedConfig<T = unknown>(input: unknown, options: SeedConfigO
   };
   const defined = Object.fromEntries(Object.entries(config).filter(([, setting]) => setting !== undefined));
   try {
-    return validateConfig<T>(defined);
+    return validateToKinesisConfig<T>(defined);
   } catch (error) {
-    if (error instanceof KinesisConfigError) throw new KinesisConfigError(error.problems.map(inSeedNames), SEED_SUBJECT);
+    if (error instanceof KinesisConfigError) throw new KinesisConfigError(error.problems.map(inOutputNames), OUTPUT_SUBJECT);
     throw error;
   }
 }

@@ -7,13 +7,13 @@
  * @module
  */
 import { AggregateBuilder } from '../kinesis/kpl.js';
-import type { Sendable } from './planner.js';
+import type { Outgoing } from './planner.js';
 import type { AcceptedRecord } from './prepareRecord.js';
-import type { ShardMap } from './shardMap.js';
 import { entryBytes } from '../kinesis/sizes.js';
+import type { ShardMap } from '../kinesis/shardMap.js';
 
 /** A Kinesis record that carries an aggregate of user records. */
-export interface AggregateSlot<S extends Sendable> extends Sendable {
+export interface PackedAggregate<S extends Outgoing> extends Outgoing {
   /** The Kinesis record: the aggregate's bytes, with its first user record's partition and explicit hash keys. */
   readonly record: AcceptedRecord<undefined>;
   /** What it carries, in order: a part's index is its sub-sequence number. */
@@ -23,7 +23,7 @@ export interface AggregateSlot<S extends Sendable> extends Sendable {
 }
 
 /** An aggregate being filled. */
-interface OpenAggregate<S extends Sendable> {
+interface OpenAggregate<S extends Outgoing> {
   readonly builder: AggregateBuilder;
   readonly parts: S[];
   /** UTF-8 bytes of its first part's partition key, which becomes the aggregate's own key. */
@@ -52,8 +52,8 @@ function keyGroup(record: AcceptedRecord<unknown>): string {
  * @param maxBytes - Largest aggregate, partition key included.
  * @returns Kinesis records to send: aggregates, and user records that go plain, as they were.
  */
-export function packAggregates<S extends Sendable>(waiting: readonly S[], shardMap: ShardMap | undefined, maxBytes: number): (S | AggregateSlot<S>)[] {
-  const out: (S | AggregateSlot<S>)[] = [];
+export function packAggregates<S extends Outgoing>(waiting: readonly S[], shardMap: ShardMap | undefined, maxBytes: number): (S | PackedAggregate<S>)[] {
+  const out: (S | PackedAggregate<S>)[] = [];
   const open = new Map<string, OpenAggregate<S>>();
   const close = (group: string, aggregate: OpenAggregate<S>): void => {
     open.delete(group);
@@ -77,8 +77,8 @@ export function packAggregates<S extends Sendable>(waiting: readonly S[], shardM
       shardId: shardMap === undefined ? undefined : group,
     });
   };
-  for (const slot of waiting) {
-    const { record } = slot;
+  for (const outgoing of waiting) {
+    const { record } = outgoing;
     const group = shardMap === undefined ? keyGroup(record) : shardMap.predict(record.partitionKey, record.explicitHashKey);
     let aggregate = open.get(group);
     if (aggregate !== undefined && aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
@@ -88,13 +88,13 @@ export function packAggregates<S extends Sendable>(waiting: readonly S[], shardM
     if (aggregate === undefined) {
       aggregate = { builder: new AggregateBuilder(), parts: [], keyBytes: record.bytes - record.data.byteLength };
       if (aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
-        out.push(slot);
+        out.push(outgoing);
         continue;
       }
       open.set(group, aggregate);
     }
     aggregate.builder.add(record);
-    aggregate.parts.push(slot);
+    aggregate.parts.push(outgoing);
   }
   for (const [group, aggregate] of open) close(group, aggregate);
   return out;

@@ -4,8 +4,28 @@
  *
  * @module
  */
-import type { Backlog } from './config.js';
-import { formatBytes } from '../kinesis/sizes.js';
+import { formatBytes } from '../shared/format.js';
+
+/**
+ * How much is waiting in the operator: records that entered it and have no final outcome yet, and their bytes.
+ *
+ * @example
+ * ```ts
+ * events$.pipe(toKinesis({ streamName: 'events', backlog: { onChange: (backlog: Backlog) => gauge.set(backlog.records) } }));
+ * ```
+ */
+export interface Backlog {
+  /** Records waiting: buffered, queued or in flight. */
+  readonly records: number;
+  /** Their data plus partition key bytes. */
+  readonly bytes: number;
+  /**
+   * Of `records`, those in the batch still being filled (not yet sent). When every waiting record
+   * is buffered, nothing is being sent: only more items (or `batch.duration`) will move them, so a
+   * paused source should resume.
+   */
+  readonly buffered: number;
+}
 
 /** The resolved `backlog` settings. */
 export interface BacklogLimits {

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
-import type { Backlog } from './config.js';
+import type { Backlog } from './backlog.js';
 
 /**
  * Anything that can be paused and resumed: a Node `Readable`, a queue consumer.

@@ -7,10 +7,14 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
-import { callback, checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
+import { callback, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
 import { Duration } from '../shared/duration.js';
-import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from '../shared/retry.js';
-import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST, MiB } from '../kinesis/limits.js';
+import { RetryConfig, retryDelayProblems } from '../shared/retry.js';
+import { MAX_RECORD_BYTES_CEILING } from '../kinesis/limits.js';
+import type { Backlog } from './backlog.js';
+import { effectiveBatchSize, MIN_AGGREGATE_MAX_BYTES, TO_KINESIS_DEFAULTS } from './defaults.js';
+import { checkConfig } from '../shared/validation.js';
+import { connectionProblems, connectionProps } from '../shared/connection.js';
 
 
 const RecordByteLimit = refined(
@@ -22,64 +26,6 @@ const Scheduler = refined(
   'an RxJS scheduler',
   (u): u is SchedulerLike => isObject(u) && isFunction(u['now']) && isFunction(u['schedule']),
 );
-
-/**
- * The default largest aggregate: 1 MiB - 1 KiB (1,047,552 bytes), counting the magic, the
- * protobuf, the MD5 and the aggregate's partition key: just under the default record limit.
- *
- * @example
- * ```ts
- * // Half the default size: smaller aggregates, less to resend when one fails.
- * events$.pipe(toKinesis({ streamName: 'events', aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES / 2 } }));
- * ```
- */
-export const DEFAULT_AGGREGATE_MAX_BYTES = MiB - 1024;
-
-/** The smallest `aggregation.maxBytes` accepted: 1 KiB. */
-export const MIN_AGGREGATE_MAX_BYTES = 1024;
-
-/**
- * The largest `batch.size` with aggregation (user records per batch): 50,000. Without
- * aggregation it is 500, the records of one `PutRecords` request; with it, a batch's user records
- * are packed into far fewer Kinesis records, and `batch.maxBytes` (5 MiB) bounds a batch too.
- *
- * @example
- * ```ts
- * events$.pipe(toKinesis({ streamName: 'events', aggregation: true, batch: { size: MAX_AGGREGATED_BATCH_SIZE, duration: '1s' } }));
- * ```
- */
-export const MAX_AGGREGATED_BATCH_SIZE = 50_000;
-
-/**
- * The default of every optional setting, as documented on {@link ToKinesisConfig}.
- *
- * @example
- * ```ts
- * events$.pipe(toKinesis({ streamName: 'events', batch: { ...DEFAULTS.batch, duration: '1s' } }));
- * DEFAULTS.retry.maxAttempts; // 10
- * ```
- */
-export const DEFAULTS: {
-  /** `{ size: 500, duration: '5s', maxBytes: 5 MiB }` */
-  readonly batch: Required<t.TypeOf<typeof BatchConfig>>;
-  /** 1 MiB */
-  readonly maxRecordBytes: number;
-  /** 1 */
-  readonly concurrency: number;
-  /** `'30s'` */
-  readonly requestTimeout: Duration;
-  /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }` */
-  readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
-  /** With `aggregation: true`: `{ maxBytes: 1,047,552 }` (1 MiB - 1 KiB; at most `maxRecordBytes`) */
-  readonly aggregation: Required<t.TypeOf<typeof AggregationConfig>>;
-} = {
-  batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
-  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
-  concurrency: 1,
-  requestTimeout: DEFAULT_REQUEST_TIMEOUT,
-  retry: RETRY_DEFAULTS,
-  aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES },
-};
 
 /**
  * The `batch` block: when a batch is closed and sent.
@@ -102,27 +48,6 @@ export const BatchConfig = t.partial({
   /** Bytes (data plus partition keys) per batch. Default and cap: 5 MiB. */
   maxBytes: PositiveInteger,
 });
-
-/**
- * How much is waiting in the operator: records that entered it and have no final outcome yet, and their bytes.
- *
- * @example
- * ```ts
- * events$.pipe(toKinesis({ streamName: 'events', backlog: { onChange: (backlog: Backlog) => gauge.set(backlog.records) } }));
- * ```
- */
-export interface Backlog {
-  /** Records waiting: buffered, queued or in flight. */
-  readonly records: number;
-  /** Their data plus partition key bytes. */
-  readonly bytes: number;
-  /**
-   * Of `records`, those in the batch still being filled (not yet sent). When every waiting record
-   * is buffered, nothing is being sent: only more items (or `batch.duration`) will move them, so a
-   * paused source should resume.
-   */
-  readonly buffered: number;
-}
 
 /**
  * The `backlog` block: a bound on what waits in memory, and a hook to apply backpressure.
@@ -209,7 +134,7 @@ export function toKinesisConfigCodec<T>() {
      * (`'customer_id'`, `'order.id'`; a string or number value); a function computes the key
      * (`() => 'all'` gives one static key). Default: a fresh random UUID v4 per record.
      * A missing, empty or over-256-character key fails that record alone with `InvalidPartitionKey`.
-     * Seed YAML: `partition_key`.
+     * Pipeline file: `partition_key`.
      */
     partitionKey: either("a field path such as 'customer_id' or 'order.id', or a function", FieldPath, callback<(item: T) => string | number>()),
     /**
@@ -224,7 +149,7 @@ export function toKinesisConfigCodec<T>() {
      * record with `SerializationError`.
      */
     serialize: callback<(item: T) => Uint8Array | string>(),
-    /** When a batch is closed: by count, bytes and time. Seed YAML: `batch.size`, `batch.duration`. */
+    /** When a batch is closed: by count, bytes and time. Pipeline file: `batch.size`, `batch.duration`. */
     batch: BatchConfig,
     /** Largest record (data plus partition key) in bytes. Default 1 MiB; at most 10 MiB. */
     maxRecordBytes: RecordByteLimit,
@@ -251,7 +176,7 @@ export function toKinesisConfigCodec<T>() {
  *
  * @example
  * ```ts
- * const parsed = ToKinesisConfig.decode(JSON.parse(text)); // an io-ts Either; validateConfig gives the messages
+ * const parsed = ToKinesisConfig.decode(JSON.parse(text)); // an io-ts Either; validateToKinesisConfig gives the messages
  * ```
  */
 export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
@@ -272,27 +197,16 @@ export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
  */
 export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
 
-/**
- * The largest `batch.size`: 500 (the records of one `PutRecords` request), or
- * {@link MAX_AGGREGATED_BATCH_SIZE} with aggregation on.
- *
- * @param aggregation - The `aggregation` setting as given.
- * @returns The cap.
- */
-export function batchSizeCap(aggregation: unknown): number {
-  return aggregation === undefined || aggregation === false ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE;
-}
-
 /** Rules that involve more than one field; run on the raw input too, so every problem is listed at once. */
 function crossFieldProblems(config: Record<string, unknown>): string[] {
-  const problems = [...connectionProblems(config), ...retryDelayProblems(config['retry'], DEFAULTS.retry)];
+  const problems = [...connectionProblems(config), ...retryDelayProblems(config['retry'], TO_KINESIS_DEFAULTS.retry)];
   const { aggregation, maxRecordBytes } = config;
   if (isObject(aggregation) && typeof aggregation['maxBytes'] === 'number') {
-    const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : DEFAULTS.maxRecordBytes;
+    const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : TO_KINESIS_DEFAULTS.maxRecordBytes;
     if (aggregation['maxBytes'] > recordLimit) problems.push(`aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`);
   }
   const { batch, backlog } = config;
-  const batchSize = Math.min(isObject(batch) && typeof batch['size'] === 'number' ? batch['size'] : DEFAULTS.batch.size, batchSizeCap(aggregation));
+  const batchSize = effectiveBatchSize(isObject(batch) ? batch['size'] : undefined, aggregation);
   if (isObject(backlog) && typeof backlog['maxRecords'] === 'number' && backlog['maxRecords'] < batchSize) {
     problems.push(
       `backlog.maxRecords: ${backlog['maxRecords']} is less than batch.size (${batchSize}): a batch could not fill, and items over the bound would fail while it waits for batch.duration (lower batch.size)`,
@@ -306,13 +220,13 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
  *
  * @example
  * ```ts
- * const config = validateConfig<Order>({ streamName: 'orders', partitionKey: 'customer_id' });
+ * const config = validateToKinesisConfig<Order>({ streamName: 'orders', partitionKey: 'customer_id' });
  * ```
  * @param input - The configuration as given (any value).
  * @returns The same configuration, typed.
  * @throws {@link KinesisConfigError} listing every problem with its field path.
  */
-export function validateConfig<T>(input: unknown): ToKinesisConfig<T> {
+export function validateToKinesisConfig<T>(input: unknown): ToKinesisConfig<T> {
   return checkConfig<ToKinesisConfig<T>>(input, {
     codec: ToKinesisConfig,
     blocks: { batch: BatchConfig, retry: RetryConfig, backlog: BacklogConfig, aggregation: AggregationConfig },

@@ -4,19 +4,21 @@
  *
  * @module
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { packAggregates } from './aggregation.js';
-import type { AggregateSlot } from './aggregation.js';
-import type { Logger } from '../shared/codecs.js';
-import { planRequests } from './planner.js';
-import type { Sendable } from './planner.js';
-import type { EntryOutcome, SendPutRecords } from './sender.js';
-import type { AcceptedRecord, PreparedRecord } from './prepareRecord.js';
-import { batchResult, failedRecord, summarizeFailures } from './results.js';
-import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
-import { backoffDelay } from '../shared/retry.js';
+import { formatCounts } from '../shared/format.js';
+import type { Logger } from '../shared/logger.js';
+import { backoffDelay, sleep } from '../shared/retry.js';
 import type { RetryPolicy } from '../shared/retry.js';
-import type { ShardMapCache } from './shardMap.js';
+import { packAggregates } from './aggregation.js';
+import type { PackedAggregate } from './aggregation.js';
+import { planRequests } from './planner.js';
+import type { Outgoing } from './planner.js';
+import type { AcceptedRecord, PreparedRecord } from './prepareRecord.js';
+import { repackAfterReshard } from './reshard.js';
+import type { Misplaced } from './reshard.js';
+import { batchResult, countFailures, failedRecord } from './results.js';
+import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
+import type { EntryOutcome, SendPutRecords } from './sender.js';
+import type { ShardMapCache } from './shardMapCache.js';
 
 /** Aggregation settings of a delivery. */
 export interface DeliveryAggregation {
@@ -36,8 +38,8 @@ export interface DeliveryOptions {
   readonly aggregation?: DeliveryAggregation | undefined;
 }
 
-/** A record waiting for its outcome, and where it stands in its batch. */
-interface Slot<T> extends Sendable {
+/** A user record waiting for its outcome, and where it stands in its batch. */
+interface PendingRecord<T> extends Outgoing {
   readonly record: AcceptedRecord<T>;
   readonly position: number;
 }
@@ -66,82 +68,68 @@ export async function deliverBatch<T>(
 ): Promise<KinesisBatchResult<T>> {
   const { streamName, send, retry, logger, aggregation } = options;
   const outcomes = new Array<KinesisRecordResult<T>>(batch.length);
-  const slots: Slot<T>[] = [];
+  const pending: PendingRecord<T>[] = [];
   let bytes = 0;
   batch.forEach((record, position) => {
     if (record.accepted) {
-      slots.push({ record, position });
+      pending.push({ record, position });
       bytes += record.bytes;
     } else {
       outcomes[position] = failedRecord(record.item, record.partitionKey, record.errorCode, record.errorMessage, 0);
     }
   });
 
-  let waiting: (Slot<T> | AggregateSlot<Slot<T>>)[] = slots;
+  let waiting: (PendingRecord<T> | PackedAggregate<PendingRecord<T>>)[] = pending;
   let kinesisRecordCount: number | undefined;
   if (aggregation !== undefined) {
-    if (slots.length > 0) waiting = packAggregates(slots, await aggregation.shardMaps.get(signal), aggregation.maxBytes);
+    if (pending.length > 0) waiting = packAggregates(pending, await aggregation.shardMaps.get(signal), aggregation.maxBytes);
     kinesisRecordCount = waiting.length;
   }
   let attempts = 0;
   /** User records already packed again after a reshard: never a second time. */
-  const repacked = new Set<Slot<T>>();
+  const repacked = new Set<PendingRecord<T>>();
   /** The outcome of one user record from its Kinesis record's. */
-  const settle = (slot: Slot<T>, result: EntryOutcome, subSequenceNumber?: number): void => {
-    const { item, partitionKey } = slot.record;
-    if (!result.ok) outcomes[slot.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts);
-    else if (subSequenceNumber === undefined) outcomes[slot.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, attempts };
-    else outcomes[slot.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, subSequenceNumber, attempts };
+  const settle = (user: PendingRecord<T>, result: EntryOutcome, subSequenceNumber?: number): void => {
+    const { item, partitionKey } = user.record;
+    if (!result.ok) outcomes[user.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts);
+    else if (subSequenceNumber === undefined) outcomes[user.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, attempts };
+    else outcomes[user.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, subSequenceNumber, attempts };
   };
 
   while (waiting.length > 0) {
     if (attempts > 0) {
       const delay = backoffDelay(retry, attempts);
       logger.debug(`retrying ${waiting.length} records to stream '${streamName}' in ${Math.round(delay)} ms (attempt ${attempts + 1} of ${retry.maxAttempts})`);
-      await sleep(delay, undefined, { signal });
+      await sleep(delay, signal);
     }
     attempts++;
-    const again: typeof waiting = [];
-    const misplaced: { readonly aggregate: AggregateSlot<Slot<T>>; readonly result: EntryOutcome }[] = [];
+    const retryNext: typeof waiting = [];
+    const misplaced: Misplaced<PendingRecord<T>>[] = [];
     for (const request of planRequests(waiting)) {
       const results = await send(request.records, signal);
-      request.members.forEach((slot, index) => {
+      request.outgoing.forEach((sent, index) => {
         const result = results[index]!;
-        if (!result.ok && result.retryable && attempts < retry.maxAttempts) again.push(slot);
-        else if (!('parts' in slot)) settle(slot, result);
-        else if (result.ok && slot.shardId !== undefined && slot.shardId !== result.shardId && attempts < retry.maxAttempts) misplaced.push({ aggregate: slot, result });
-        else slot.parts.forEach((part, subSequenceNumber) => settle(part, result, subSequenceNumber));
+        if (!result.ok && result.retryable && attempts < retry.maxAttempts) retryNext.push(sent);
+        else if (!('parts' in sent)) settle(sent, result);
+        else if (result.ok && sent.shardId !== undefined && sent.shardId !== result.shardId && attempts < retry.maxAttempts) misplaced.push({ aggregate: sent, outcome: result });
+        else sent.parts.forEach((part, subSequenceNumber) => settle(part, result, subSequenceNumber));
       });
     }
     if (misplaced.length > 0) {
-      // An aggregate landed on another shard than predicted: the stream was resharded. A consumer
-      // that unpacks it with the shard's hash key range (the KCL) would drop the records whose keys
-      // now map to another shard: those are packed again with the new shard map and resent.
-      aggregation!.shardMaps.invalidate();
-      const shardMap = await aggregation!.shardMaps.get(signal);
-      const repack: Slot<T>[] = [];
-      for (const { aggregate, result } of misplaced) {
-        // A map that does not know the shard the aggregate landed on cannot say which records
-        // belong there (a listing that lags the reshard): then the records stay where they are.
-        const explained = result.ok && shardMap !== undefined && shardMap.has(result.shardId);
-        aggregate.parts.forEach((part, subSequenceNumber) => {
-          const { partitionKey, explicitHashKey } = part.record;
-          if (explained && !repacked.has(part) && shardMap.predict(partitionKey, explicitHashKey) !== result.shardId) repack.push(part);
-          else settle(part, result, subSequenceNumber);
-        });
+      const repair = await repackAfterReshard(misplaced, aggregation!.shardMaps, aggregation!.maxBytes, repacked, signal);
+      for (const { part, outcome, subSequenceNumber } of repair.stay) settle(part, outcome, subSequenceNumber);
+      if (repair.repackedCount > 0) {
+        logger.warn(`stream '${streamName}' was resharded: ${repair.repackedCount} records whose aggregate landed on a shard their keys do not map to are sent again`);
       }
-      if (repack.length > 0) logger.warn(`stream '${streamName}' was resharded: ${repack.length} records whose aggregate landed on a shard their keys do not map to are sent again`);
-      for (const part of repack) repacked.add(part);
-      const packed = packAggregates(repack, shardMap, aggregation!.maxBytes);
-      kinesisRecordCount! += packed.length;
-      again.push(...packed);
+      kinesisRecordCount! += repair.resend.length;
+      retryNext.push(...repair.resend);
     }
-    waiting = again;
+    waiting = retryNext;
   }
 
   const result = batchResult(streamName, outcomes, attempts, bytes, closedAt, kinesisRecordCount);
   if (result.failedRecordCount > 0) {
-    logger.warn(`${result.failedRecordCount} of ${result.recordCount} records not written to stream '${streamName}': ${summarizeFailures(outcomes)}`);
+    logger.warn(`${result.failedRecordCount} of ${result.recordCount} records not written to stream '${streamName}': ${formatCounts(countFailures(outcomes))}`);
   }
   return result;
 }

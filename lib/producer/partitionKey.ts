@@ -5,8 +5,10 @@
  * @module
  */
 import { v4 as uuidv4 } from 'uuid';
-import { messageOf, RecordRejection } from '../shared/errors.js';
+import { messageOf } from '../shared/errors.js';
+import { readFieldPath } from '../shared/fieldPath.js';
 import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from '../kinesis/limits.js';
+import { RecordRejection } from './errors.js';
 
 /** Computes the partition key of one item; throws {@link RecordRejection} when it cannot. */
 export type PartitionKeyOf<T> = (item: T) => string;
@@ -34,19 +36,6 @@ function checkedKey(value: unknown, origin: string): string {
     return reject(`${origin} is ${key.length} characters long, over the limit of ${MAX_PARTITION_KEY_LENGTH}`);
   }
   return key;
-}
-
-/** Reads a dotted field path (`'order.id'`) from an item. */
-function readFieldPath(path: string): (item: unknown) => unknown {
-  const parts = path.split('.');
-  return (item) => {
-    let value: unknown = item;
-    for (const part of parts) {
-      if (typeof value !== 'object' || value === null) return undefined;
-      value = (value as Record<string, unknown>)[part];
-    }
-    return value;
-  };
 }
 
 /**

@@ -29,14 +29,14 @@ export const SERVICE_REQUEST_LIMITS: RequestLimits = {
   maxWireBytes: MAX_REQUEST_BODY_BYTES - BODY_FRAME_BYTES,
 };
 
-/** Anything waiting to be sent that carries a prepared record. */
-export interface Sendable {
+/** A Kinesis record waiting to be sent: a user record as it is, or an aggregate of user records. */
+export interface Outgoing {
   readonly record: AcceptedRecord<unknown>;
 }
 
-/** One request: what it carries, in order, its records, and their bytes. */
-export interface PlannedRequest<S extends Sendable> {
-  readonly members: readonly S[];
+/** One request: what it carries (in order), the Kinesis records it sends, and their bytes. */
+export interface PlannedRequest<S extends Outgoing> {
+  readonly outgoing: readonly S[];
   readonly records: readonly AcceptedRecord<unknown>[];
   readonly bytes: number;
 }
@@ -50,28 +50,28 @@ export interface PlannedRequest<S extends Sendable> {
  * @param limits - Records and bytes per request.
  * @returns The requests, in order; empty when nothing is waiting.
  */
-export function planRequests<S extends Sendable>(waiting: readonly S[], limits: RequestLimits = SERVICE_REQUEST_LIMITS): PlannedRequest<S>[] {
+export function planRequests<S extends Outgoing>(waiting: readonly S[], limits: RequestLimits = SERVICE_REQUEST_LIMITS): PlannedRequest<S>[] {
   const requests: PlannedRequest<S>[] = [];
-  let members: S[] = [];
+  let outgoing: S[] = [];
   let records: AcceptedRecord<unknown>[] = [];
   let bytes = 0;
   let wireBytes = 0;
-  for (const member of waiting) {
-    const { record } = member;
+  for (const next of waiting) {
+    const { record } = next;
     const full =
-      members.length >= limits.maxRecords || bytes + record.bytes > limits.maxBytes || wireBytes + record.wireBytes > limits.maxWireBytes;
-    if (members.length > 0 && full) {
-      requests.push({ members, records, bytes });
-      members = [];
+      outgoing.length >= limits.maxRecords || bytes + record.bytes > limits.maxBytes || wireBytes + record.wireBytes > limits.maxWireBytes;
+    if (outgoing.length > 0 && full) {
+      requests.push({ outgoing, records, bytes });
+      outgoing = [];
       records = [];
       bytes = 0;
       wireBytes = 0;
     }
-    members.push(member);
+    outgoing.push(next);
     records.push(record);
     bytes += record.bytes;
     wireBytes += record.wireBytes;
   }
-  if (members.length > 0) requests.push({ members, records, bytes });
+  if (outgoing.length > 0) requests.push({ outgoing, records, bytes });
   return requests;
 }

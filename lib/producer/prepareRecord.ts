@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { RecordRejection } from '../shared/errors.js';
-import type { ClientErrorCode } from '../shared/errors.js';
 import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
 import type { Serializer } from './serialize.js';
-import { entryBytes, formatBytes, recordBytes } from '../kinesis/sizes.js';
+import { entryBytes, recordBytes } from '../kinesis/sizes.js';
+import { RecordRejection } from './errors.js';
+import type { ClientErrorCode } from './errors.js';
+import { formatBytes } from '../shared/format.js';
 
 /** An item turned into a record that can be sent. */
 export interface AcceptedRecord<T> {

@@ -167,13 +167,13 @@ export function batchResult<T>(
 }
 
 /**
- * Counts failures by error code, for log lines: `'ProvisionedThroughputExceededException x3, RecordTooLarge x1'`.
+ * Counts the failed records by error code.
  *
  * @param records - Record outcomes.
- * @returns The failure counts by code, most frequent first.
+ * @param into - Counts to add to (a running total); default: new counts.
+ * @returns The counts by error code.
  */
-export function summarizeFailures(records: ReadonlyArray<KinesisRecordResult<unknown>>): string {
-  const counts = new Map<string, number>();
-  for (const record of records) if (record.status === 'failed') counts.set(record.errorCode, (counts.get(record.errorCode) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} x${count}`).join(', ');
+export function countFailures(records: ReadonlyArray<KinesisRecordResult<unknown>>, into: Map<string, number> = new Map()): Map<string, number> {
+  for (const record of records) if (record.status === 'failed') into.set(record.errorCode, (into.get(record.errorCode) ?? 0) + 1);
+  return into;
 }

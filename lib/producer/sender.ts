@@ -15,10 +15,10 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { messageOf } from '../shared/errors.js';
 import type { AcceptedRecord } from './prepareRecord.js';
-import { isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from '../shared/retry.js';
 import { BodyBuffers, bodyHead, writeBody } from './requestBody.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
 import type { WireResult } from './requestBody.js';
+import { errorCodeOf, isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from '../kinesis/errorCodes.js';
 
 
 /** The outcome of one record of one request. */
@@ -31,17 +31,6 @@ export type SendPutRecords = (records: readonly AcceptedRecord<unknown>[], signa
 
 /** The body of a successful answer, once read, stands in for it before the SDK's parser: an empty object. */
 const EMPTY_ANSWER = new Uint8Array(Buffer.from('{}'));
-
-/**
- * The error code of a failed request: the service's exception name, or for a connection that
- * failed or was cut, Node's code (`ECONNRESET`, `ECONNREFUSED`, ...), which says more than the
- * SDK's wrapper name.
- */
-function requestErrorCode(error: unknown): string {
-  if (!(error instanceof Error)) return 'UnknownError';
-  const { code, $fault } = error as { code?: unknown; $fault?: unknown };
-  return $fault === undefined && typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : error.name;
-}
 
 /** The same failure for every record of a request. */
 function failAll(count: number, errorCode: string, errorMessage: string, retryable: boolean): EntryOutcome[] {
@@ -108,7 +97,7 @@ export function putRecordsSender(client: KinesisClient, target: StreamTarget): S
       // The buffer is not reused: the request may still be writing from it (a server can answer
       // an error before it has read the whole body).
       if (signal.aborted) throw error;
-      return failAll(records.length, requestErrorCode(error), messageOf(error), isRetryableRequestError(error));
+      return failAll(records.length, errorCodeOf(error), messageOf(error), isRetryableRequestError(error));
     }
     buffers.give(buffer);
     const entries = answer?.Records ?? [];

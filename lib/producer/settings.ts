@@ -9,8 +9,7 @@ import type { BacklogLimits } from './backlog.js';
 import type { BatchLimits } from './batching.js';
 import { resolveConnection } from '../shared/connection.js';
 import type { Connection } from '../shared/connection.js';
-import { batchSizeCap, DEFAULTS, validateConfig } from './config.js';
-import type { Logger } from '../shared/codecs.js';
+import { validateToKinesisConfig } from './config.js';
 import type { ToKinesisConfig } from './config.js';
 import { durationToMs } from '../shared/duration.js';
 import { messageOf } from '../shared/errors.js';
@@ -20,6 +19,8 @@ import type { PreparedRecord, RecordOptions } from './prepareRecord.js';
 import { retryPolicy } from '../shared/retry.js';
 import type { RetryPolicy } from '../shared/retry.js';
 import { defaultSerialize } from './serialize.js';
+import type { Logger } from '../shared/logger.js';
+import { effectiveBatchSize, TO_KINESIS_DEFAULTS } from './defaults.js';
 
 /** Everything the operator needs, resolved. */
 export interface Settings<T> extends Connection {
@@ -32,7 +33,7 @@ export interface Settings<T> extends Connection {
   readonly aggregation: { readonly maxBytes: number } | undefined;
 }
 
-/** A setting over its cap is taken at the cap, with a warning (as the seed does for `batch.size`). */
+/** A setting over its cap is taken at the cap, with a warning (as the `aws_kinesis` output does for `batch.size`). */
 function capped(value: number, cap: number, field: string, logger: Logger): number {
   if (value <= cap) return value;
   logger.warn(`${field} ${value} is over the service limit; using ${cap}`);
@@ -47,17 +48,17 @@ function capped(value: number, cap: number, field: string, logger: Logger): numb
  * @throws {@link KinesisConfigError} when the configuration is invalid.
  */
 export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
-  const valid = validateConfig<T>(config);
+  const valid = validateToKinesisConfig<T>(config);
   const onChange = valid.backlog?.onChange;
-  const batch = { ...DEFAULTS.batch, ...valid.batch };
-  const concurrency = valid.concurrency ?? DEFAULTS.concurrency;
+  const batch = { ...TO_KINESIS_DEFAULTS.batch, ...valid.batch };
+  const concurrency = valid.concurrency ?? TO_KINESIS_DEFAULTS.concurrency;
   const connection = resolveConnection(valid, concurrency);
   const { logger } = connection;
-  const maxRecordBytes = valid.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
+  const maxRecordBytes = valid.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
   const aggregation =
     valid.aggregation === undefined || valid.aggregation === false
       ? undefined
-      : { maxBytes: (valid.aggregation === true ? undefined : valid.aggregation.maxBytes) ?? Math.min(DEFAULTS.aggregation.maxBytes, maxRecordBytes) };
+      : { maxBytes: (valid.aggregation === true ? undefined : valid.aggregation.maxBytes) ?? Math.min(TO_KINESIS_DEFAULTS.aggregation.maxBytes, maxRecordBytes) };
   return {
     ...connection,
     records: {
@@ -67,7 +68,7 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       maxRecordBytes,
     },
     batch: {
-      maxCount: capped(batch.size, batchSizeCap(valid.aggregation), 'batch.size', logger),
+      maxCount: capped(batch.size, effectiveBatchSize(batch.size, valid.aggregation), 'batch.size', logger),
       maxWeight: capped(batch.maxBytes, MAX_BYTES_PER_REQUEST, 'batch.maxBytes', logger),
       weight: (record) => record.bytes,
       durationMs: durationToMs(batch.duration)!,
@@ -75,7 +76,7 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
     },
     concurrency,
     aggregation,
-    retry: retryPolicy(valid.retry, DEFAULTS.retry),
+    retry: retryPolicy(valid.retry, TO_KINESIS_DEFAULTS.retry),
     backlog: {
       maxRecords: valid.backlog?.maxRecords ?? Infinity,
       maxBytes: valid.backlog?.maxBytes ?? Infinity,

@@ -8,12 +8,12 @@ import type { DeliveryOptions } from './delivery.js';
 import { putRecordsSender } from './sender.js';
 import { prepareRecord } from './prepareRecord.js';
 import type { PreparedRecord } from './prepareRecord.js';
-import { KinesisBacklogOverflowError } from '../shared/errors.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
 import { resolveSettings } from './settings.js';
-import { ShardMapCache } from './shardMap.js';
 import { listShards } from '../kinesis/listShards.js';
+import { KinesisBacklogOverflowError } from './errors.js';
+import { ShardMapCache } from './shardMapCache.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {

@@ -1,17 +1,16 @@
 /**
  * The configuration of {@link fromKinesis}: an io-ts codec that is the single source of the config
- * type, its defaults, the read limits of the service, and the settings the reader runs with.
+ * type, its defaults, and its validation.
  *
  * @module
  */
 import * as t from 'io-ts';
-import { checkConfig, connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT, refined } from '../shared/codecs.js';
-import { resolveConnection } from '../shared/connection.js';
-import type { Connection } from '../shared/connection.js';
+import { refined } from '../shared/codecs.js';
+import { connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT } from '../shared/connection.js';
 import { Duration, durationToMs } from '../shared/duration.js';
 import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
-import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems, retryPolicy } from '../shared/retry.js';
-import type { RetryPolicy } from '../shared/retry.js';
+import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from '../shared/retry.js';
+import { checkConfig } from '../shared/validation.js';
 
 /**
  * Where reading starts in each shard: `'TRIM_HORIZON'` (the oldest record still kept),
@@ -143,33 +142,4 @@ export function validateFromKinesisConfig(input: unknown): FromKinesisConfig {
     blocks: { retry: RetryConfig },
     crossFieldProblems: (config) => [...connectionProblems(config), ...retryDelayProblems(config['retry'], FROM_KINESIS_DEFAULTS.retry)],
   });
-}
-
-/** Everything the reader needs, resolved: defaults filled in, durations in milliseconds. */
-export interface ReadSettings extends Connection {
-  readonly startingPosition: StartingPosition;
-  readonly pollIntervalMs: number;
-  readonly limit: number;
-  readonly shardSyncIntervalMs: number;
-  readonly retry: RetryPolicy;
-}
-
-/**
- * Validates a configuration and fills in its defaults.
- *
- * @param config - The configuration as given.
- * @returns The resolved settings.
- * @throws {@link KinesisConfigError} when the configuration is invalid.
- */
-export function resolveReadSettings(config: FromKinesisConfig): ReadSettings {
-  const valid = validateFromKinesisConfig(config);
-  return {
-    // One socket per shard read at once (each shard has at most one request in flight).
-    ...resolveConnection(valid, Infinity),
-    startingPosition: valid.startingPosition ?? FROM_KINESIS_DEFAULTS.startingPosition,
-    pollIntervalMs: durationToMs(valid.pollInterval ?? FROM_KINESIS_DEFAULTS.pollInterval)!,
-    limit: valid.limit ?? FROM_KINESIS_DEFAULTS.limit,
-    shardSyncIntervalMs: durationToMs(valid.shardSyncInterval ?? FROM_KINESIS_DEFAULTS.shardSyncInterval)!,
-    retry: retryPolicy(valid.retry, FROM_KINESIS_DEFAULTS.retry),
-  };
 }

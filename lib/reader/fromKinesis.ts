@@ -4,12 +4,13 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { resolveReadSettings } from './config.js';
 import type { FromKinesisConfig } from './config.js';
 import type { KinesisReadRecord } from './readRecords.js';
-import { kinesisShardApi, readShard, withRetry } from './shardReader.js';
+import { kinesisShardApi, readShard } from './shardReader.js';
 import type { ShardPosition, ShardReadOptions } from './shardReader.js';
 import { ShardTracker } from './shardTracker.js';
+import { withRetry } from '../shared/retry.js';
+import { resolveReadSettings } from './settings.js';
 
 /** A position, for the debug log. */
 const describePosition = (position: ShardPosition): string =>

@@ -6,15 +6,14 @@
  *
  * @module
  */
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import type { Logger } from '../shared/codecs.js';
 import { MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { readRecords } from './readRecords.js';
 import type { KinesisReadRecord } from './readRecords.js';
-import { backoffDelay, isRetryableRequestError } from '../shared/retry.js';
-import type { RetryPolicy } from '../shared/retry.js';
+import { errorCodeOf } from '../kinesis/errorCodes.js';
+import { sleep, withRetry } from '../shared/retry.js';
+import type { RetryOptions } from '../shared/retry.js';
 import { listShards } from '../kinesis/listShards.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
 
@@ -59,49 +58,6 @@ export function kinesisShardApi(client: KinesisClient, target: StreamTarget): Sh
   };
 }
 
-/** How requests are retried and waited for. */
-export interface RetryOptions {
-  readonly retry: RetryPolicy;
-  readonly logger: Logger;
-  /** Aborts the request in flight and the wait before a retry; no request starts once it is aborted. */
-  readonly signal: AbortSignal;
-  /** Waits `ms` (rejects when `signal` is aborted). Default: a timer. */
-  readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
-  /** Numbers in [0, 1) for the jitter. Default `Math.random`. */
-  readonly random?: (() => number) | undefined;
-}
-
-const timer = (ms: number, signal: AbortSignal): Promise<void> => sleepFor(ms, undefined, { signal });
-
-/** The name of an error (the SDK's exception name, or a Node error code). */
-export const errorName = (error: unknown): string =>
-  typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name ?? (error as { code?: unknown }).code ?? 'Error') : String(error);
-
-/**
- * Makes a request, and makes it again after a backoff while it fails with a retryable error
- * (throttling, 5xx, timeouts, cut connections), up to `retry.maxAttempts` attempts.
- *
- * @param call - Makes the request.
- * @param what - What the request is, for the debug log.
- * @param options - Retry policy, logger, abort signal.
- * @returns What the request returned.
- * @throws The last error when it is not retryable or the attempts are used up; an `AbortError` once aborted.
- */
-export async function withRetry<R>(call: () => Promise<R>, what: string, options: RetryOptions): Promise<R> {
-  const { retry, logger, signal, sleep = timer, random = Math.random } = options;
-  for (let attempt = 1; ; attempt++) {
-    signal.throwIfAborted();
-    try {
-      return await call();
-    } catch (error) {
-      if (signal.aborted || attempt >= retry.maxAttempts || !isRetryableRequestError(error)) throw error;
-      const delay = backoffDelay(retry, attempt, random);
-      logger.debug(`${what} failed with ${errorName(error)} (attempt ${attempt} of ${retry.maxAttempts}); retrying in ${Math.round(delay)} ms`);
-      await sleep(delay, signal);
-    }
-  }
-}
-
 /** How one shard is read. */
 export interface ShardReadOptions extends RetryOptions {
   /** Records asked for per `GetRecords` call. */
@@ -126,7 +82,7 @@ export interface ShardReadOptions extends RetryOptions {
  * @throws The first error that is not retried (or retried in vain); an `AbortError` once aborted.
  */
 export async function readShard(api: ShardApi, shardId: string, start: ShardPosition, options: ShardReadOptions): Promise<void> {
-  const { signal, logger, limit, pollIntervalMs, emit, sleep = timer } = options;
+  const { signal, logger, limit, pollIntervalMs, emit, sleep: wait = sleep } = options;
   let last: string | undefined;
   const iterator = (): Promise<string | undefined> => {
     const position: ShardPosition = last === undefined ? start : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
@@ -139,7 +95,7 @@ export async function readShard(api: ShardApi, shardId: string, start: ShardPosi
     try {
       page = await withRetry(() => api.getRecords(current, limit, signal), `GetRecords on ${shardId}`, options);
     } catch (error) {
-      if (signal.aborted || errorName(error) !== 'ExpiredIteratorException') throw error;
+      if (signal.aborted || errorCodeOf(error) !== 'ExpiredIteratorException') throw error;
       logger.debug(`the iterator of ${shardId} expired; a new one starts ${last === undefined ? 'where reading started' : `after ${last}`}`);
       next = await iterator();
       continue;
@@ -152,6 +108,6 @@ export async function readShard(api: ShardApi, shardId: string, start: ShardPosi
     next = page.NextShardIterator;
     if (next === undefined) return;
     const behind = records.length >= limit || (page.MillisBehindLatest ?? 0) > 0;
-    await sleep(behind ? MIN_POLL_INTERVAL_MS : pollIntervalMs, signal);
+    await wait(behind ? MIN_POLL_INTERVAL_MS : pollIntervalMs, signal);
   }
 }

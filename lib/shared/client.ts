@@ -8,9 +8,22 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { KinesisCredentials } from './codecs.js';
+
+/**
+ * Static AWS credentials, or a provider that resolves them (the SDK's `AwsCredentialIdentityProvider`).
+ *
+ * @example
+ * ```ts
+ * import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+ *
+ * const credentials: KinesisCredentials = fromTemporaryCredentials({ params: { RoleArn: 'arn:aws:iam::111122223333:role/producer' } });
+ * events$.pipe(toKinesis({ streamName: 'events', credentials }));
+ * ```
+ */
+export type KinesisCredentials = NonNullable<KinesisClientConfig['credentials']>;
 
 /** The region used with a custom `endpoint` when neither `region` nor `AWS_REGION` is set (local emulators ignore it). */
 export const LOCAL_ENDPOINT_REGION = 'us-east-1';

@@ -1,18 +1,104 @@
 /**
- * The connection part of every configuration of this package (the fields of `connectionProps`),
- * resolved: which stream, the client to reach it (the caller's, or one built here and closed on
- * release), and the logger (the caller's, never throwing; or warnings and errors to `console`).
+ * The connection part of every configuration of this package: the fields that say which stream
+ * and how to reach it (`connectionProps`), their cross-field rules, and their resolution: which
+ * stream, the client to reach it (the caller's, or one built here and closed on release), and the
+ * logger (the caller's, never throwing; or warnings and errors to `console`).
  *
  * @module
  */
-import type * as t from 'io-ts';
-import { leaseClient } from './client.js';
-import type { ClientLease } from './client.js';
-import { DEFAULT_REQUEST_TIMEOUT } from './codecs.js';
-import type { connectionProps, Logger } from './codecs.js';
-import { durationToMs } from './duration.js';
-import { parseStreamArn } from '../kinesis/streamTarget.js';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { parseStreamArn, STREAM_ARN_PATTERN } from '../kinesis/streamTarget.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
+import { leaseClient } from './client.js';
+import type { ClientLease, KinesisCredentials } from './client.js';
+import { EndpointUrl, isFunction, isObject, NonEmptyString, refined } from './codecs.js';
+import { Duration, durationToMs } from './duration.js';
+import { consoleLogger, LoggerCodec, safeLogger } from './logger.js';
+import type { Logger } from './logger.js';
+
+
+export const StreamArn = refined(
+  "a Kinesis stream ARN ('arn:aws:kinesis:<region>:<account>:stream/<name>')",
+  (u): u is string => typeof u === 'string' && STREAM_ARN_PATTERN.test(u),
+);
+const StaticCredentials = t.intersection([
+  t.type({ accessKeyId: NonEmptyString, secretAccessKey: NonEmptyString }),
+  t.partial({ sessionToken: t.string }),
+]);
+
+/** `{ accessKeyId, secretAccessKey, sessionToken? }` or a provider function; errors never show the value. */
+export const Credentials = new t.Type<KinesisCredentials>(
+  'credentials: { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function',
+  (u): u is KinesisCredentials => isFunction(u) || StaticCredentials.is(u),
+  (u, c) => {
+    if (isFunction(u)) return t.success(u as KinesisCredentials);
+    if (!isObject(u)) return t.failure(u, c, 'expected { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function');
+    const checked = StaticCredentials.validate(u, c);
+    return isLeft(checked) ? checked : t.success(u as unknown as KinesisCredentials);
+  },
+  t.identity,
+);
+
+export const Client = refined(
+  'a KinesisClient',
+  (u): u is KinesisClient => isObject(u) && isFunction(u['send']) && isFunction(u['destroy']) && isObject(u['config']),
+);
+
+/**
+ * The fields that say which stream and how to reach it, shared by every configuration of this
+ * package (spread into its `t.partial`).
+ */
+export const connectionProps = {
+  /** The stream. Required unless `streamARN` is given. Pipeline file: `stream_name`. */
+  streamName: NonEmptyString,
+  /**
+   * The stream's ARN, instead of (or as well as) its name; needed for cross-account access. Requests
+   * name the stream by both when both are given (kinesalite reads only the name). Its region is
+   * the default of `region`.
+   */
+  streamARN: StreamArn,
+  /** AWS region. Default: the SDK's region chain (`AWS_REGION`, profile); `us-east-1` when only `endpoint` is set. Pipeline file: `region`. */
+  region: NonEmptyString,
+  /** A custom endpoint (LocalStack, kinesis-mock, kinesalite). Pipeline file: `endpoint_url`. */
+  endpoint: EndpointUrl,
+  /** Static credentials or a provider. Default: the standard AWS credential chain. Pipeline file: `credentials`. */
+  credentials: Credentials,
+  /** Bring your own client; then `region`, `endpoint`, `credentials` and `requestTimeout` must be left out. */
+  client: Client,
+  /**
+   * How long one request may take, from sending to the complete answer, before it is abandoned
+   * and counted as a failed attempt (`ETIMEDOUT`, retried); an answer that stops arriving for as
+   * long is abandoned the same way (`TimeoutError`). Applies to the client built here; configure
+   * your own client yourself. `0` turns the timeout off. Default `'30s'`.
+   */
+  requestTimeout: Duration,
+  /** Where warnings and debug lines go. Default: warnings and errors to `console`. */
+  logger: LoggerCodec,
+};
+
+/** The default `requestTimeout` of every configuration: `'30s'`. */
+export const DEFAULT_REQUEST_TIMEOUT: Duration = '30s';
+
+/** The rules on the connection fields that involve more than one field. */
+export function connectionProblems(config: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const { streamName, streamARN, region, client } = config;
+  if (streamName === undefined && streamARN === undefined) problems.push('streamName: required (or give streamARN)');
+  if (typeof streamName === 'string' && typeof streamARN === 'string' && !streamARN.endsWith(`:stream/${streamName}`)) {
+    problems.push(`streamARN: names another stream than streamName '${streamName}'`);
+  }
+  const arnRegion = typeof streamARN === 'string' ? parseStreamArn(streamARN)?.region : undefined;
+  if (typeof region === 'string' && arnRegion !== undefined && arnRegion !== region) {
+    problems.push(`streamARN: is in region ${arnRegion}, but region is ${region} (leave region out to use the ARN's)`);
+  }
+  if (client !== undefined) {
+    const mixed = ['region', 'endpoint', 'credentials', 'requestTimeout'].filter((key) => config[key] !== undefined);
+    if (mixed.length > 0) problems.push(`client: cannot be combined with ${mixed.join(', ')}; configure them on your KinesisClient`);
+  }
+  return problems;
+}
 
 /** The connection fields of a validated configuration. */
 export type ConnectionConfig = { readonly [K in keyof typeof connectionProps]?: t.TypeOf<(typeof connectionProps)[K]> | undefined };
@@ -27,33 +113,6 @@ export interface Connection {
   readonly logger: Logger;
   /** Takes the caller's client, or builds one (released: closed) for one subscription. */
   readonly leaseClient: () => ClientLease;
-}
-
-const noop = (): void => undefined;
-
-/** The default logger: warnings and errors to the console, nothing else. */
-const consoleLogger: Logger = {
-  debug: noop,
-  info: noop,
-  warn: (message) => console.warn(`rxjs-kinesis: ${message}`),
-  error: (message) => console.error(`rxjs-kinesis: ${message}`),
-};
-
-/**
- * The given logger, each method a no-op when left out, and never throwing into the caller.
- *
- * @param given - The configured logger (any subset of the methods).
- * @returns A complete logger whose methods never throw.
- */
-export function safeLogger(given: Partial<Logger>): Logger {
-  const safe = (method: ((message: string) => void) | undefined) => (message: string) => {
-    try {
-      method?.(message);
-    } catch {
-      // A logger that throws must not break what it reports on.
-    }
-  };
-  return { debug: safe(given.debug), info: safe(given.info), warn: safe(given.warn), error: safe(given.error) };
 }
 
 /**

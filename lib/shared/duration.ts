@@ -1,5 +1,5 @@
 /**
- * Durations as the seed's YAML writes them (`'250ms'`, `'5s'`, `'1m'`) or as milliseconds.
+ * Durations as pipeline files write them (`'250ms'`, `'5s'`, `'1m'`) or as milliseconds.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * Typed errors, shaped like the AWS SDK's exception classes: a literal `name` and the data needed
- * to act on the error.
+ * The configuration error, shaped like the AWS SDK's exception classes (a literal `name` and the
+ * data needed to act on it), and the message of anything thrown.
  *
  * @module
  */
@@ -38,47 +38,6 @@ export class KinesisConfigError extends Error {
 }
 
 /**
- * The error of a `toKinesis` output whose `backlog.overflow` is `'error'`, when an item would
- * have taken the backlog over its bound. Everything that was waiting was sent and reported
- * first; the refused item (and any later ones) was not sent.
- *
- * @example
- * ```ts
- * events$.pipe(toKinesis({ streamName: 'events', backlog: { maxRecords: 10_000, overflow: 'error' } })).subscribe({
- *   next: (batch) => console.log(`${batch.successfulRecordCount} written`),
- *   error: (error) => {
- *     if (error instanceof KinesisBacklogOverflowError) {
- *       console.error(`stopped: ${error.message} (${error.records} records, ${error.bytes} bytes waiting)`, error.item);
- *     }
- *   },
- * });
- * ```
- * @typeParam T - The type of the items.
- */
-export class KinesisBacklogOverflowError<T = unknown> extends Error {
-  /** Always `'KinesisBacklogOverflowError'`. */
-  override readonly name = 'KinesisBacklogOverflowError' as const;
-
-  /**
-   * @param item - The item that was refused.
-   * @param records - Records waiting when it came.
-   * @param bytes - Bytes waiting when it came.
-   * @param message - What went over which bound.
-   */
-  constructor(
-    /** The item that was refused. */
-    readonly item: T,
-    /** Records waiting when it came. */
-    readonly records: number,
-    /** Bytes waiting when it came. */
-    readonly bytes: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
  * The message of anything thrown.
  *
  * @param error - What was thrown.
@@ -86,44 +45,4 @@ export class KinesisBacklogOverflowError<T = unknown> extends Error {
  */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * The client-side error codes a record can fail with before it is sent.
- *
- * - `InvalidPartitionKey`: the key is missing, not a string or number, empty, or over 256 characters.
- * - `InvalidExplicitHashKey`: not a decimal integer in 0 .. 2^128-1.
- * - `SerializationError`: the item could not be turned into bytes (circular, BigInt, `undefined`, a throwing serializer).
- * - `RecordTooLarge`: data plus partition key is over `maxRecordBytes`.
- * - `BufferOverflow`: the backlog was at its bound (`backlog.maxRecords` / `backlog.maxBytes`) when the item came.
- *
- * These records have `attempts: 0`. All but `BufferOverflow` are about the item itself: sending it
- * again cannot help.
- *
- * @example
- * ```ts
- * const later: ClientErrorCode = 'BufferOverflow'; // refused only because too much was waiting
- * const toResend = batch.records.filter((record) => record.status === 'failed' && record.errorCode === later).map((record) => record.item);
- * ```
- */
-export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge' | 'BufferOverflow';
-
-/**
- * Internal: why one record was refused before sending. Thrown by the per-record steps (key,
- * hash key, serialization, size) and caught where the record is prepared; never escapes the
- * operator.
- */
-export class RecordRejection extends Error {
-  override readonly name = 'RecordRejection' as const;
-
-  /**
-   * @param errorCode - The client-side code reported in the record's result.
-   * @param message - Why, in words, for the record's `errorMessage`.
-   */
-  constructor(
-    readonly errorCode: ClientErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -3,9 +3,12 @@
  *
  * @module
  */
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import * as t from 'io-ts';
+import { errorCodeOf, isRetryableRequestError } from '../kinesis/errorCodes.js';
 import { isObject, PositiveInteger } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
+import type { Logger } from './logger.js';
 
 /**
  * The `retry` block: how records that failed with a retryable error are sent again.
@@ -72,73 +75,6 @@ export function retryPolicy(retry: false | Partial<RetryDefaults> | undefined, d
 }
 
 /**
- * Per-record error codes after which the same record may succeed later.
- *
- * @example
- * ```ts
- * // Records still throttled after retry.maxAttempts: worth sending again later (or adding shards).
- * const later = batch.records.filter((record) => record.status === 'failed' && RETRYABLE_RECORD_ERROR_CODES.has(record.errorCode));
- * ```
- */
-export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ProvisionedThroughputExceededException',
-  'InternalFailure',
-  'KMSThrottlingException',
-]);
-
-/** Request-level error names after which the same request may succeed later. */
-const RETRYABLE_REQUEST_ERRORS: ReadonlySet<string> = new Set([
-  ...RETRYABLE_RECORD_ERROR_CODES,
-  'LimitExceededException',
-  'ThrottlingException',
-  'InternalFailureException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-]);
-
-/** Node network error codes: the connection failed or was cut; the request may be sent again. */
-const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-]);
-
-/**
- * Whether a whole-request failure is worth another attempt: throttling, 5xx, timeouts and cut
- * connections are; a missing stream, access denied, validation and KMS errors are not.
- *
- * @param error - What `client.send` rejected with.
- * @returns `true` when the request may succeed if sent again.
- */
-export function isRetryableRequestError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code, $fault, $metadata, $retryable } = error as {
-    name?: string;
-    code?: string;
-    $fault?: string;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-  };
-  const status = $metadata?.httpStatusCode;
-  return (
-    (name !== undefined && RETRYABLE_REQUEST_ERRORS.has(name)) ||
-    (code !== undefined && RETRYABLE_NETWORK_CODES.has(code)) ||
-    $retryable !== undefined ||
-    $fault === 'server' ||
-    (status !== undefined && (status >= 500 || status === 429))
-  );
-}
-
-/**
  * The wait before retry number `retry` (1 for the first retry): exponential backoff with full
  * jitter, a random time between `minDelayMs` and `min(maxDelayMs, minDelayMs * 2^retry)`.
  *
@@ -150,4 +86,52 @@ export function isRetryableRequestError(error: unknown): boolean {
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** retry);
   return policy.minDelayMs + random() * Math.max(0, ceiling - policy.minDelayMs);
+}
+
+/**
+ * Waits `ms` milliseconds.
+ *
+ * @param ms - How long.
+ * @param signal - Ends the wait early, rejecting with an `AbortError`.
+ * @returns When the time is up.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return sleepFor(ms, undefined, { signal });
+}
+
+/** How requests are retried and waited for. */
+export interface RetryOptions {
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+  /** Aborts the request in flight and the wait before a retry; no request starts once it is aborted. */
+  readonly signal: AbortSignal;
+  /** Waits `ms` (rejects when `signal` is aborted). Default: a timer. */
+  readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  /** Numbers in [0, 1) for the jitter. Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
+}
+
+/**
+ * Makes a request, and makes it again after a backoff while it fails with a retryable error
+ * (throttling, 5xx, timeouts, cut connections), up to `retry.maxAttempts` attempts.
+ *
+ * @param call - Makes the request.
+ * @param what - What the request is, for the debug log.
+ * @param options - Retry policy, logger, abort signal.
+ * @returns What the request returned.
+ * @throws The last error when it is not retryable or the attempts are used up; an `AbortError` once aborted.
+ */
+export async function withRetry<R>(call: () => Promise<R>, what: string, options: RetryOptions): Promise<R> {
+  const { retry, logger, signal, sleep: wait = sleep, random = Math.random } = options;
+  for (let attempt = 1; ; attempt++) {
+    signal.throwIfAborted();
+    try {
+      return await call();
+    } catch (error) {
+      if (signal.aborted || attempt >= retry.maxAttempts || !isRetryableRequestError(error)) throw error;
+      const delay = backoffDelay(retry, attempt, random);
+      logger.debug(`${what} failed with ${errorCodeOf(error)} (attempt ${attempt} of ${retry.maxAttempts}); retrying in ${Math.round(delay)} ms`);
+      await wait(delay, signal);
+    }
+  }
 }

@@ -2,7 +2,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { KinesisBatchResult, KinesisRecordResult } from '../../lib/index.js';
-import type { Logger } from '../../lib/index.js';
+import type { Logger } from '../../lib/shared/logger.js';
 
 /** Every batch result of a run, once the output completes. */
 export function collect<T>(results$: Observable<KinesisBatchResult<T>>): Promise<KinesisBatchResult<T>[]> {

@@ -1,24 +1,18 @@
 /**
  * Shard prediction: which open shard of a stream a record's key maps to, the way the service
  * decides it (the explicit hash key, or else the MD5 of the partition key, as a 128-bit unsigned
- * integer, falls in exactly one open shard's hash key range). Used to group user records into
- * aggregates bound for one shard; the base of per-shard rate limiting later.
+ * integer, falls in exactly one open shard's hash key range).
  *
  * @module
  */
 import { hash } from 'node:crypto';
 import type { Shard } from '@aws-sdk/client-kinesis';
-import type { Logger } from '../shared/codecs.js';
-import { messageOf } from '../shared/errors.js';
 
 /** Hex digits of a 128-bit hash key. */
 const HASH_KEY_HEX_DIGITS = 32;
 
 /** Partition keys whose shard a {@link ShardMap} keeps (it starts over when full). */
 const PREDICTED_KEYS_KEPT = 10_000;
-
-/** After a failed `ListShards`, the shards are listed again this much later (a transient failure does not last). */
-const LIST_AGAIN_AFTER_FAILURE_MS = 60_000;
 
 /** A 128-bit hash key as 32 lower-case hex digits: ordered as strings as the numbers are. */
 type HashKeyHex = string;
@@ -133,79 +127,3 @@ export class ShardMap {
   }
 }
 
-/**
- * A stream's {@link ShardMap}, fetched once on first use and again after {@link ShardMapCache.invalidate}
- * (a reshard was seen). When listing fails (for example without `kinesis:ListShards`), it answers
- * `undefined` for a minute, then lists again, and says so once at `warn`: callers group by key
- * meanwhile.
- *
- * @example
- * ```ts
- * const shardMaps = new ShardMapCache((signal) => listShards(client, target, signal), logger, 'events');
- * const map = await shardMaps.get(signal); // undefined: predict nothing
- * ```
- */
-export class ShardMapCache {
-  private current: Promise<ShardMap | undefined> | undefined;
-  /** After a failed listing: when to list again (`clock()` time); `undefined` while listing works. */
-  private unavailableUntil: number | undefined;
-  private warned = false;
-
-  /**
-   * @param list - Lists every shard of the stream.
-   * @param logger - Where the one warning goes.
-   * @param streamName - The stream, for the warning.
-   * @param clock - Milliseconds, for when to list again after a failure.
-   */
-  constructor(
-    private readonly list: (signal: AbortSignal) => Promise<Shard[]>,
-    private readonly logger: Logger,
-    private readonly streamName: string,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
-
-  /**
-   * The shard map, fetched if needed (callers at the same time share one `ListShards`).
-   *
-   * @param signal - Aborts the listing.
-   * @returns The map; `undefined` when shards cannot be listed.
-   * @throws Only when `signal` is aborted.
-   */
-  async get(signal: AbortSignal): Promise<ShardMap | undefined> {
-    if (this.unavailableUntil !== undefined) {
-      if (this.clock() < this.unavailableUntil) return undefined;
-      this.unavailableUntil = undefined;
-      this.current = undefined;
-    }
-    const pending = (this.current ??= this.fetch(signal));
-    try {
-      return await pending;
-    } catch (error) {
-      if (this.current === pending) this.current = undefined; // aborted: the next caller lists again
-      throw error;
-    }
-  }
-
-  /** Forgets the map: the next {@link ShardMapCache.get} lists the shards again. */
-  invalidate(): void {
-    if (this.unavailableUntil === undefined) this.current = undefined;
-  }
-
-  private async fetch(signal: AbortSignal): Promise<ShardMap | undefined> {
-    try {
-      const map = ShardMap.fromShards(await this.list(signal));
-      if (map === undefined) throw new Error('no open shard');
-      return map;
-    } catch (error) {
-      if (signal.aborted) throw error;
-      this.unavailableUntil = this.clock() + LIST_AGAIN_AFTER_FAILURE_MS;
-      if (!this.warned) {
-        this.warned = true;
-        this.logger.warn(
-          `cannot list the shards of stream '${this.streamName}' (${messageOf(error)}); aggregating only records with the same partition key and explicit hash key until listing works (allow kinesis:ListShards to pack by shard)`,
-        );
-      }
-      return undefined;
-    }
-  }
-}

@@ -1,0 +1,87 @@
+/**
+ * Error classification, as the service defines it: which failures are worth another attempt, and
+ * the code that names a failure.
+ *
+ * @module
+ */
+
+/**
+ * Per-record error codes after which the same record may succeed later.
+ *
+ * @example
+ * ```ts
+ * // Records still throttled after retry.maxAttempts: worth sending again later (or adding shards).
+ * const later = batch.records.filter((record) => record.status === 'failed' && RETRYABLE_RECORD_ERROR_CODES.has(record.errorCode));
+ * ```
+ */
+export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'InternalFailure',
+  'KMSThrottlingException',
+]);
+
+/** Request-level error names after which the same request may succeed later. */
+const RETRYABLE_REQUEST_ERRORS: ReadonlySet<string> = new Set([
+  ...RETRYABLE_RECORD_ERROR_CODES,
+  'LimitExceededException',
+  'ThrottlingException',
+  'InternalFailureException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+]);
+
+/** Node network error codes: the connection failed or was cut; the request may be sent again. */
+const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Whether a whole-request failure is worth another attempt: throttling, 5xx, timeouts and cut
+ * connections are; a missing stream, access denied, validation and KMS errors are not.
+ *
+ * @param error - What `client.send` rejected with.
+ * @returns `true` when the request may succeed if sent again.
+ */
+export function isRetryableRequestError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, $fault, $metadata, $retryable } = error as {
+    name?: string;
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  const status = $metadata?.httpStatusCode;
+  return (
+    (name !== undefined && RETRYABLE_REQUEST_ERRORS.has(name)) ||
+    (code !== undefined && RETRYABLE_NETWORK_CODES.has(code)) ||
+    $retryable !== undefined ||
+    $fault === 'server' ||
+    (status !== undefined && (status >= 500 || status === 429))
+  );
+}
+
+/**
+ * The code that names a failure: the service's exception name, or for a connection that failed or
+ * was cut, Node's code (`ECONNRESET`, `ECONNREFUSED`, ...), which says more than the SDK's wrapper
+ * name.
+ *
+ * @param error - What a request rejected with.
+ * @returns The code; `'UnknownError'` for something that is not an `Error`.
+ */
+export function errorCodeOf(error: unknown): string {
+  if (!(error instanceof Error)) return 'UnknownError';
+  const { code, $fault } = error as { code?: unknown; $fault?: unknown };
+  return $fault === undefined && typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : error.name;
+}
