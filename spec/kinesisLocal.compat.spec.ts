@@ -45,21 +45,21 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import https from 'node:https';
-import { expect } from 'chai';
-import { filter, from, lastValueFrom, map, take, timeout, toArray } from 'rxjs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { fromKinesis, MiB, toKinesis } from '../lib/index.js';
-import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
-import { listShards } from '../lib/kinesis/listShards.js';
-import type { StoredRecord } from '../examples/support/localKinesis.js';
+import { expect } from 'chai';
+import { filter, from, lastValueFrom, map, take, timeout, toArray } from 'rxjs';
 import { collect, outcomes, silentLogger } from './support/collect.js';
 import { startFaultProxy } from './support/faultProxy.js';
 import type { FaultOptions, FaultProxy } from './support/faultProxy.js';
 import { uniqueStreamName } from './support/hooks.js';
 import { startKinesisLocal } from './support/kinesisLocal.js';
 import type { KinesisLocal } from './support/kinesisLocal.js';
+import type { StoredRecord } from '../examples/support/localKinesis.js';
+import { fromKinesis, MiB, toKinesis } from '../lib/index.js';
+import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
+import { listShards } from '../lib/kinesis/listShards.js';
 
 interface Order {
   readonly id: string;

@@ -5,15 +5,15 @@
  *
  * @module
  */
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Pausable } from '../index.js';
-import { messageOf } from '../shared/errors.js';
-import type { KinesisRecordFailure } from '../index.js';
 import { UsageError } from './args.js';
 import type { Line } from './lines.js';
+import type { Pausable } from '../index.js';
+import type { KinesisRecordFailure } from '../index.js';
+import { messageOf } from '../shared/errors.js';
 
 /** Failed lines shown on stderr; the rest only in the `--failures` file. */
 export const FAILURES_SHOWN = 10;

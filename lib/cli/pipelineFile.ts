@@ -6,10 +6,10 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { UsageError } from './args.js';
+import { parsePipelineYaml } from '../pipeline/awsKinesisOutput.js';
 import { isObject } from '../shared/codecs.js';
 import { KinesisConfigError, messageOf } from '../shared/errors.js';
-import { parsePipelineYaml } from '../pipeline/awsKinesisOutput.js';
-import { UsageError } from './args.js';
 
 /** Where the `aws_kinesis` block sits in a pipeline file. */
 export const OUTPUT_PATH = 'output.aws_kinesis';

@@ -9,10 +9,6 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import { fromReadable, pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
-import type { ToKinesisConfig } from '../index.js';
-import { messageOf } from '../shared/errors.js';
-import { readFieldPath } from '../shared/fieldPath.js';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
 import { FailureReport } from './failures.js';
 import { LineSplitter } from './lines.js';
@@ -22,6 +18,10 @@ import type { Output } from './progress.js';
 import { resolveCliSettings } from './settings.js';
 import type { CliSettings } from './settings.js';
 import { SharedPause } from './sharedPause.js';
+import { fromReadable, pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
+import type { ToKinesisConfig } from '../index.js';
+import { messageOf } from '../shared/errors.js';
+import { readFieldPath } from '../shared/fieldPath.js';
 
 /** The exit codes: every record delivered; some failed (or the input broke); usage or configuration error; interrupted. */
 export const EXIT = { delivered: 0, failed: 1, usage: 2, interrupted: 130 } as const;

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { PositiveInteger } from '../shared/codecs.js';
-import { effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
-import type { ToKinesisConfig } from '../index.js';
 import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, UsageError } from './args.js';
 import type { CliArgs } from './args.js';
 import { OUTPUT_PATH, readPipeline } from './pipelineFile.js';
+import { effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
+import type { ToKinesisConfig } from '../index.js';
+import { PositiveInteger } from '../shared/codecs.js';
 
 /** Everything a run needs. */
 export interface CliSettings {

@@ -13,6 +13,7 @@
  * // Records still throttled after retry.maxAttempts: worth sending again later (or adding shards).
  * const later = batch.records.filter((record) => record.status === 'failed' && RETRYABLE_RECORD_ERROR_CODES.has(record.errorCode));
  * ```
+ * @category Errors
  */
 export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
   'ProvisionedThroughputExceededException',

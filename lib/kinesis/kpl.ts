@@ -28,6 +28,7 @@ import { createHash } from 'node:crypto';
  * ```ts
  * const isAggregate = (data: Uint8Array) => KPL_MAGIC.every((byte, index) => data[index] === byte);
  * ```
+ * @category KPL
  */
 export const KPL_MAGIC: Uint8Array = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
 
@@ -41,6 +42,7 @@ const MD5_BYTES = 16;
  * ```ts
  * const protobufBytes = aggregate.byteLength - KPL_OVERHEAD_BYTES;
  * ```
+ * @category KPL
  */
 export const KPL_OVERHEAD_BYTES = KPL_MAGIC.byteLength + MD5_BYTES;
 
@@ -52,6 +54,7 @@ export const KPL_OVERHEAD_BYTES = KPL_MAGIC.byteLength + MD5_BYTES;
  * const record: UserRecord = { partitionKey: 'customer-42', data: new TextEncoder().encode('{"order":1}') };
  * const aggregate = encodeAggregate([record]);
  * ```
+ * @category KPL
  */
 export interface UserRecord {
   /** The user record's partition key. */
@@ -146,6 +149,7 @@ class KeyTable {
  * }
  * const bytes = builder.encode(); // the same bytes as encodeAggregate(records added)
  * ```
+ * @category KPL
  */
 export class AggregateBuilder {
   private readonly partitionKeys = new KeyTable();
@@ -286,6 +290,7 @@ function recordMessageBytes(pk: number, ehk: number | undefined, dataBytes: numb
  * @param records - The user records, in order (their order is their sub-sequence number).
  * @returns The magic, the `AggregatedRecord` protobuf and the MD5 of the protobuf.
  * @see {@link decodeAggregate} for the reverse.
+ * @category KPL
  */
 export function encodeAggregate(records: readonly UserRecord[]): Uint8Array {
   const builder = new AggregateBuilder();
@@ -368,6 +373,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * (a missing required field, a key index out of its table, invalid UTF-8 in a key). The caller then
  * treats the record as a plain one, as the KCL does.
  * @see {@link encodeAggregate} for the reverse.
+ * @category KPL
  */
 export function decodeAggregate(data: Uint8Array): UserRecord[] | undefined {
   if (data.byteLength < KPL_OVERHEAD_BYTES) return undefined;

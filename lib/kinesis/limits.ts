@@ -14,6 +14,7 @@
  * ```ts
  * toKinesis({ streamName: 'events', batch: { maxBytes: 1 * MiB }, backlog: { maxBytes: 64 * MiB } });
  * ```
+ * @category Limits
  */
 export const MiB = 1024 * 1024;
 
@@ -24,6 +25,7 @@ export const MiB = 1024 * 1024;
  * ```ts
  * toKinesis({ streamName: 'events', batch: { size: MAX_RECORDS_PER_REQUEST } }); // 500, also the default
  * ```
+ * @category Limits
  */
 export const MAX_RECORDS_PER_REQUEST = 500;
 
@@ -34,6 +36,7 @@ export const MAX_RECORDS_PER_REQUEST = 500;
  * ```ts
  * toKinesis({ streamName: 'events', batch: { maxBytes: MAX_BYTES_PER_REQUEST / 5 } }); // 1 MiB requests
  * ```
+ * @category Limits
  */
 export const MAX_BYTES_PER_REQUEST = 5 * MiB;
 
@@ -44,6 +47,7 @@ export const MAX_BYTES_PER_REQUEST = 5 * MiB;
  * ```ts
  * const fits = (data: Uint8Array, key: string) => data.byteLength + Buffer.byteLength(key) <= DEFAULT_MAX_RECORD_BYTES;
  * ```
+ * @category Limits
  */
 export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 
@@ -55,6 +59,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
  * // For a stream whose maximum record size was raised to 10 MiB:
  * toKinesis({ streamName: 'documents', maxRecordBytes: MAX_RECORD_BYTES_CEILING });
  * ```
+ * @category Limits
  */
 export const MAX_RECORD_BYTES_CEILING = 10 * MiB;
 
@@ -72,6 +77,7 @@ export const MAX_REQUEST_BODY_BYTES = 7 * MiB;
  * ```ts
  * toKinesis<Page>({ streamName: 'pages', partitionKey: (page) => page.url.slice(0, MAX_PARTITION_KEY_LENGTH) });
  * ```
+ * @category Limits
  */
 export const MAX_PARTITION_KEY_LENGTH = 256;
 
@@ -84,6 +90,7 @@ export const MAX_PARTITION_KEY_LENGTH = 256;
  * const start = (slot: number, shards: number) => ((MAX_EXPLICIT_HASH_KEY + 1n) / BigInt(shards)) * BigInt(slot);
  * toKinesis<Job>({ streamName: 'jobs', explicitHashKey: (job) => String(start(job.slot, 4)) });
  * ```
+ * @category Limits
  */
 export const MAX_EXPLICIT_HASH_KEY = (1n << 128n) - 1n;
 
@@ -94,6 +101,7 @@ export const MAX_EXPLICIT_HASH_KEY = (1n << 128n) - 1n;
  * ```ts
  * fromKinesis({ streamName: 'events', limit: MAX_GET_RECORDS_LIMIT / 10 }); // pages of 1,000 records
  * ```
+ * @category Limits
  */
 export const MAX_GET_RECORDS_LIMIT = 10_000;
 
@@ -105,6 +113,7 @@ export const MAX_GET_RECORDS_LIMIT = 10_000;
  * const consumers = 2; // two readers of the same stream share each shard's calls
  * fromKinesis({ streamName: 'events', pollInterval: (1000 / MAX_GET_RECORDS_PER_SECOND) * consumers });
  * ```
+ * @category Limits
  */
 export const MAX_GET_RECORDS_PER_SECOND = 5;
 
@@ -115,5 +124,6 @@ export const MAX_GET_RECORDS_PER_SECOND = 5;
  * ```ts
  * fromKinesis({ streamName: 'events', pollInterval: MIN_POLL_INTERVAL_MS }); // the lowest latency the service allows
  * ```
+ * @category Limits
  */
 export const MIN_POLL_INTERVAL_MS = 1000 / MAX_GET_RECORDS_PER_SECOND;

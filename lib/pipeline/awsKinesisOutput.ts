@@ -8,13 +8,13 @@
 import * as t from 'io-ts';
 import { isScalar, isPair, LineCounter, parseDocument, parse as parseYamlValue, visit } from 'yaml';
 import type { Document, Scalar } from 'yaml';
-import { EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from '../shared/codecs.js';
 import { validateToKinesisConfig } from '../producer/config.js';
 import type { ToKinesisConfig } from '../producer/config.js';
+import { EndpointUrl, FieldPath, isObject, NonEmptyString, PositiveInteger } from '../shared/codecs.js';
 import { Duration } from '../shared/duration.js';
 import { KinesisConfigError, messageOf } from '../shared/errors.js';
-import { checkConfig } from '../shared/validation.js';
 import type { Logger } from '../shared/logger.js';
+import { checkConfig } from '../shared/validation.js';
 
 /** Whose config a pipeline-file problem is about, in error messages. */
 const OUTPUT_SUBJECT = 'aws_kinesis output';
@@ -27,6 +27,7 @@ const OUTPUT_SUBJECT = 'aws_kinesis output';
  *
  * isRight(AwsKinesisCredentials.decode({ access_key_id: 'AKID', secret_access_key: 'SECRET' })); // true
  * ```
+ * @category Pipeline file
  */
 export const AwsKinesisCredentials = t.partial({
   /** The access key id (`AWS_ACCESS_KEY_ID`). Required with `secret_access_key`. */
@@ -46,6 +47,7 @@ export const AwsKinesisCredentials = t.partial({
  *
  * isRight(AwsKinesisBatch.decode({ size: 500, duration: '1s' })); // true
  * ```
+ * @category Pipeline file
  */
 export const AwsKinesisBatch = t.partial({
   /** Records per batch. Default 500; a larger value is capped at 500 (one `PutRecords` request), with a warning. */
@@ -64,6 +66,7 @@ export const AwsKinesisBatch = t.partial({
  *
  * isRight(AwsKinesisOutput.decode({ stream_name: 'orders', partition_key: 'customer_id' })); // true
  * ```
+ * @category Pipeline file
  */
 export const AwsKinesisOutput = t.partial({
   /** The stream to write to. Required. */
@@ -88,6 +91,7 @@ export const AwsKinesisOutput = t.partial({
  * const block: AwsKinesisOutput = { stream_name: 'orders', partition_key: 'customer_id', batch: { size: 500, duration: '1s' } };
  * ```
  * @useDeclaredType
+ * @category Pipeline file
  */
 export type AwsKinesisOutput = t.TypeOf<typeof AwsKinesisOutput>;
 
@@ -98,6 +102,7 @@ export type AwsKinesisOutput = t.TypeOf<typeof AwsKinesisOutput>;
  * ```ts
  * const options: PipelineOptions = { env: { STREAM: 'orders' }, logger: console };
  * ```
+ * @category Pipeline file
  */
 export interface PipelineOptions {
   /** Where `${VAR}` takes its values from. Default: `process.env`. */
@@ -227,6 +232,7 @@ function outputProblems(block: Record<string, unknown>): string[] {
  * @throws {@link KinesisConfigError} for a YAML syntax error or an alias with no anchor (with its
  * line, never the text itself, which may hold a secret) or a variable that is not set (naming it
  * and its field).
+ * @category Pipeline file
  */
 export function parsePipelineYaml(text: string, options: Pick<PipelineOptions, 'env'> = {}): unknown {
   const env = options.env ?? process.env;
@@ -309,6 +315,7 @@ function plainScalar(text: string): unknown {
  * pipeline file's names (`batch.size: 'ten' is not a positive integer`, `stream_name: required`), or the
  * YAML error of YAML text (see {@link parsePipelineYaml}); secret values are never shown.
  * @see {@link AwsKinesisOutput} for every field.
+ * @category Pipeline file
  */
 export function loadAwsKinesisOutput<T = unknown>(input: unknown, options: PipelineOptions = {}): ToKinesisConfig<T> {
   const value = variablesAsText(typeof input === 'string' ? parsePipelineYaml(input, options) : input);

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { AggregateBuilder } from '../kinesis/kpl.js';
 import type { Outgoing } from './planner.js';
 import type { AcceptedRecord } from './prepareRecord.js';
-import { entryBytes } from '../kinesis/sizes.js';
+import { AggregateBuilder } from '../kinesis/kpl.js';
 import type { ShardMap } from '../kinesis/shardMap.js';
+import { entryBytes } from '../kinesis/sizes.js';
 
 /** A Kinesis record that carries an aggregate of user records. */
 export interface PackedAggregate<S extends Outgoing> extends Outgoing {

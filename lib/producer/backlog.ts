@@ -13,6 +13,7 @@ import { formatBytes } from '../shared/format.js';
  * ```ts
  * events$.pipe(toKinesis({ streamName: 'events', backlog: { onChange: (backlog: Backlog) => gauge.set(backlog.records) } }));
  * ```
+ * @category Backpressure
  */
 export interface Backlog {
   /** Records waiting: buffered, queued or in flight. */

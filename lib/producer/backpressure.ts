@@ -17,6 +17,7 @@ import type { Backlog } from './backlog.js';
  * const consumer: Pausable = { pause: () => queue.stop(), resume: () => queue.start(), isPaused: () => !queue.running };
  * messages$.pipe(toKinesis({ streamName: 'jobs', backlog: { maxRecords: 5_000, onChange: pauseWhenBusy(consumer, { high: 5_000, low: 1_000 }) } }));
  * ```
+ * @category Backpressure
  */
 export interface Pausable {
   /** Stops the flow of items. */
@@ -35,6 +36,7 @@ export interface Pausable {
  * const marks: WaterMarks = { high: 10_000, low: 2_000, highBytes: 64 * MiB, lowBytes: 16 * MiB };
  * fromReadable<string>(lines).pipe(toKinesis({ streamName: 'events', backlog: { maxRecords: marks.high, onChange: pauseWhenBusy(lines, marks) } }));
  * ```
+ * @category Backpressure
  */
 export interface WaterMarks {
   /** Pause when this many records (or more) wait. */
@@ -65,6 +67,7 @@ export interface WaterMarks {
  * @param marks - The high and low water marks, in records (and optionally in bytes).
  * @returns The hook for `backlog.onChange`.
  * @see {@link fromReadable}
+ * @category Backpressure
  */
 export function pauseWhenBusy(source: Pausable, marks: WaterMarks): (backlog: Backlog) => void {
   const highBytes = marks.highBytes ?? Infinity;
@@ -91,6 +94,7 @@ export function pauseWhenBusy(source: Pausable, marks: WaterMarks): (backlog: Ba
  * ```
  * @param readable - The stream to read.
  * @returns The chunks, then completion at `end`, or the stream's error.
+ * @category Backpressure
  */
 export function fromReadable<T>(readable: Readable): Observable<T> {
   return new Observable<T>((subscriber) => {

@@ -5,17 +5,16 @@
  *
  * @module
  */
-import type { SchedulerLike } from 'rxjs';
 import * as t from 'io-ts';
-import { callback, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
-import { Duration } from '../shared/duration.js';
-import { RetryConfig, retryDelayProblems } from '../shared/retry.js';
-import { MAX_RECORD_BYTES_CEILING } from '../kinesis/limits.js';
+import type { SchedulerLike } from 'rxjs';
 import type { Backlog } from './backlog.js';
 import { effectiveBatchSize, MIN_AGGREGATE_MAX_BYTES, TO_KINESIS_DEFAULTS } from './defaults.js';
-import { checkConfig } from '../shared/validation.js';
+import { MAX_RECORD_BYTES_CEILING } from '../kinesis/limits.js';
+import { callback, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
 import { connectionProblems, connectionProps } from '../shared/connection.js';
-
+import { Duration } from '../shared/duration.js';
+import { RetryConfig, retryDelayProblems } from '../shared/retry.js';
+import { checkConfig } from '../shared/validation.js';
 
 const RecordByteLimit = refined(
   `a whole number of bytes from 1 to ${MAX_RECORD_BYTES_CEILING} (10 MiB)`,
@@ -36,6 +35,7 @@ const Scheduler = refined(
  *
  * isRight(BatchConfig.decode({ size: 100, duration: '1s' })); // true
  * ```
+ * @category Configuration
  */
 export const BatchConfig = t.partial({
   /**
@@ -58,6 +58,7 @@ export const BatchConfig = t.partial({
  *
  * isRight(BacklogConfig.decode({ maxRecords: 10_000, overflow: 'fail' })); // true
  * ```
+ * @category Configuration
  */
 export const BacklogConfig = t.partial({
   /** Records waiting at most (buffered, queued or in flight). Default: no bound. */
@@ -93,6 +94,7 @@ const Retry = new t.Type<false | t.TypeOf<typeof RetryConfig>>(
  * ```ts
  * events$.pipe(toKinesis({ streamName: 'events', aggregation: { maxBytes: 256 * 1024 }, batch: { size: 10_000, duration: '1s' } }));
  * ```
+ * @category Configuration
  */
 export const AggregationConfig = t.partial({
   /**
@@ -125,6 +127,7 @@ const Aggregation = new t.Type<boolean | t.TypeOf<typeof AggregationConfig>>(
  * const result = OrderConfig.decode(JSON.parse(text)); // an io-ts Either
  * ```
  * @returns An io-ts codec whose type is `ToKinesisConfig<T>`.
+ * @category Configuration
  */
 export function toKinesisConfigCodec<T>() {
   return t.partial({
@@ -178,6 +181,7 @@ export function toKinesisConfigCodec<T>() {
  * ```ts
  * const parsed = ToKinesisConfig.decode(JSON.parse(text)); // an io-ts Either; validateToKinesisConfig gives the messages
  * ```
+ * @category Configuration
  */
 export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
 
@@ -194,6 +198,7 @@ export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
  * };
  * ```
  * @useDeclaredType
+ * @category Configuration
  */
 export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
 
@@ -225,6 +230,7 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
  * @param input - The configuration as given (any value).
  * @returns The same configuration, typed.
  * @throws {@link KinesisConfigError} listing every problem with its field path.
+ * @category Configuration
  */
 export function validateToKinesisConfig<T>(input: unknown): ToKinesisConfig<T> {
   return checkConfig<ToKinesisConfig<T>>(input, {

@@ -3,10 +3,12 @@
  *
  * @module
  */
+import type * as t from 'io-ts';
 import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../kinesis/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../shared/connection.js';
 import type { Duration } from '../shared/duration.js';
 import { RETRY_DEFAULTS } from '../shared/retry.js';
+import type { RetryConfig } from '../shared/retry.js';
 
 /**
  * The default largest aggregate: 1 MiB - 1 KiB (1,047,552 bytes), counting the magic, the
@@ -17,6 +19,7 @@ import { RETRY_DEFAULTS } from '../shared/retry.js';
  * // Half the default size: smaller aggregates, less to resend when one fails.
  * events$.pipe(toKinesis({ streamName: 'events', aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES / 2 } }));
  * ```
+ * @category Configuration
  */
 export const DEFAULT_AGGREGATE_MAX_BYTES = MiB - 1024;
 
@@ -32,6 +35,7 @@ export const MIN_AGGREGATE_MAX_BYTES = 1024;
  * ```ts
  * events$.pipe(toKinesis({ streamName: 'events', aggregation: true, batch: { size: MAX_AGGREGATED_BATCH_SIZE, duration: '1s' } }));
  * ```
+ * @category Configuration
  */
 export const MAX_AGGREGATED_BATCH_SIZE = 50_000;
 
@@ -43,10 +47,18 @@ export const MAX_AGGREGATED_BATCH_SIZE = 50_000;
  * events$.pipe(toKinesis({ streamName: 'events', batch: { ...TO_KINESIS_DEFAULTS.batch, duration: '1s' } }));
  * TO_KINESIS_DEFAULTS.retry.maxAttempts; // 10
  * ```
+ * @category Configuration
  */
 export const TO_KINESIS_DEFAULTS: {
   /** `{ size: 500, duration: '5s', maxBytes: 5 MiB }` */
-  readonly batch: { readonly size: number; readonly duration: Duration; readonly maxBytes: number };
+  readonly batch: {
+    /** Items per batch. */
+    readonly size: number;
+    /** How long the first item of a batch waits, at most. */
+    readonly duration: Duration;
+    /** Bytes (data plus partition keys) per batch. */
+    readonly maxBytes: number;
+  };
   /** 1 MiB */
   readonly maxRecordBytes: number;
   /** 1 */
@@ -54,9 +66,12 @@ export const TO_KINESIS_DEFAULTS: {
   /** `'30s'` */
   readonly requestTimeout: Duration;
   /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }` */
-  readonly retry: typeof RETRY_DEFAULTS;
+  readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
   /** With `aggregation: true`: `{ maxBytes: 1,047,552 }` (1 MiB - 1 KiB; at most `maxRecordBytes`) */
-  readonly aggregation: { readonly maxBytes: number };
+  readonly aggregation: {
+    /** Largest aggregate, partition key included. */
+    readonly maxBytes: number;
+  };
 } = {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
@@ -80,6 +95,7 @@ export const TO_KINESIS_DEFAULTS: {
  * @param batchSize - `batch.size` as given (any value; only a number counts).
  * @param aggregation - `aggregation` as given.
  * @returns The batch size, in items.
+ * @category Configuration
  */
 export function effectiveBatchSize(batchSize: unknown, aggregation: unknown): number {
   const cap = aggregation === undefined || aggregation === false ? MAX_RECORDS_PER_REQUEST : MAX_AGGREGATED_BATCH_SIZE;

@@ -4,10 +4,6 @@
  *
  * @module
  */
-import { formatCounts } from '../shared/format.js';
-import type { Logger } from '../shared/logger.js';
-import { backoffDelay, sleep } from '../shared/retry.js';
-import type { RetryPolicy } from '../shared/retry.js';
 import { packAggregates } from './aggregation.js';
 import type { PackedAggregate } from './aggregation.js';
 import { planRequests } from './planner.js';
@@ -19,6 +15,10 @@ import { batchResult, countFailures, failedRecord } from './results.js';
 import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
 import type { EntryOutcome, SendPutRecords } from './sender.js';
 import type { ShardMapCache } from './shardMapCache.js';
+import { formatCounts } from '../shared/format.js';
+import type { Logger } from '../shared/logger.js';
+import { backoffDelay, sleep } from '../shared/retry.js';
+import type { RetryPolicy } from '../shared/retry.js';
 
 /** Aggregation settings of a delivery. */
 export interface DeliveryAggregation {

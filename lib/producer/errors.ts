@@ -22,6 +22,7 @@
  * });
  * ```
  * @typeParam T - The type of the items.
+ * @category Errors
  */
 export class KinesisBacklogOverflowError<T = unknown> extends Error {
   /** Always `'KinesisBacklogOverflowError'`. */
@@ -63,6 +64,7 @@ export class KinesisBacklogOverflowError<T = unknown> extends Error {
  * const later: ClientErrorCode = 'BufferOverflow'; // refused only because too much was waiting
  * const toResend = batch.records.filter((record) => record.status === 'failed' && record.errorCode === later).map((record) => record.item);
  * ```
+ * @category Errors
  */
 export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge' | 'BufferOverflow';
 

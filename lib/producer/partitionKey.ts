@@ -5,10 +5,10 @@
  * @module
  */
 import { v4 as uuidv4 } from 'uuid';
+import { RecordRejection } from './errors.js';
+import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from '../kinesis/limits.js';
 import { messageOf } from '../shared/errors.js';
 import { readFieldPath } from '../shared/fieldPath.js';
-import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from '../kinesis/limits.js';
-import { RecordRejection } from './errors.js';
 
 /** Computes the partition key of one item; throws {@link RecordRejection} when it cannot. */
 export type PartitionKeyOf<T> = (item: T) => string;

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BODY_BYTES } from '../kinesis/limits.js';
 import type { AcceptedRecord } from './prepareRecord.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BODY_BYTES } from '../kinesis/limits.js';
 
 /** Limits of one `PutRecords` request. */
 export interface RequestLimits {

@@ -4,12 +4,12 @@
  *
  * @module
  */
+import { RecordRejection } from './errors.js';
+import type { ClientErrorCode } from './errors.js';
 import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
 import type { Serializer } from './serialize.js';
 import { entryBytes, recordBytes } from '../kinesis/sizes.js';
-import { RecordRejection } from './errors.js';
-import type { ClientErrorCode } from './errors.js';
 import { formatBytes } from '../shared/format.js';
 
 /** An item turned into a record that can be sent. */

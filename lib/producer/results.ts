@@ -14,6 +14,7 @@
  *   if (record.status === 'ok') console.log(`${record.partitionKey} -> ${record.shardId} #${record.sequenceNumber} (${record.attempts} attempts)`);
  * }
  * ```
+ * @category Producer
  */
 export interface KinesisRecordSuccess<T> {
   /** Written. */
@@ -49,6 +50,7 @@ export interface KinesisRecordSuccess<T> {
  *   )
  *   .subscribe((failed) => deadLetters.push({ event: failed.item, reason: `${failed.errorCode}: ${failed.errorMessage}` }));
  * ```
+ * @category Producer
  */
 export interface KinesisRecordFailure<T> {
   /** Not written. */
@@ -77,6 +79,7 @@ export interface KinesisRecordFailure<T> {
  * const describe = (record: KinesisRecordResult<Order>): string =>
  *   record.status === 'ok' ? `order ${record.item.id} in ${record.shardId}` : `order ${record.item.id} not written: ${record.errorCode}`;
  * ```
+ * @category Producer
  */
 export type KinesisRecordResult<T> = KinesisRecordSuccess<T> | KinesisRecordFailure<T>;
 
@@ -91,6 +94,7 @@ export type KinesisRecordResult<T> = KinesisRecordSuccess<T> | KinesisRecordFail
  *   metrics.timing('kinesis.batch', batch.durationMs);
  * });
  * ```
+ * @category Producer
  */
 export interface KinesisBatchResult<T> {
   /** The stream written to. */
@@ -172,6 +176,7 @@ export function batchResult<T>(
  * @param records - Record outcomes.
  * @param into - Counts to add to (a running total); default: new counts.
  * @returns The counts by error code.
+ * @category Producer
  */
 export function countFailures(records: ReadonlyArray<KinesisRecordResult<unknown>>, into: Map<string, number> = new Map()): Map<string, number> {
   for (const record of records) if (record.status === 'failed') into.set(record.errorCode, (into.get(record.errorCode) ?? 0) + 1);

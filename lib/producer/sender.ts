@@ -13,13 +13,12 @@
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { messageOf } from '../shared/errors.js';
 import type { AcceptedRecord } from './prepareRecord.js';
 import { BodyBuffers, bodyHead, writeBody } from './requestBody.js';
-import type { StreamTarget } from '../kinesis/streamTarget.js';
 import type { WireResult } from './requestBody.js';
 import { errorCodeOf, isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from '../kinesis/errorCodes.js';
-
+import type { StreamTarget } from '../kinesis/streamTarget.js';
+import { messageOf } from '../shared/errors.js';
 
 /** The outcome of one record of one request. */
 export type EntryOutcome =

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { messageOf } from '../shared/errors.js';
 import { RecordRejection } from './errors.js';
+import { messageOf } from '../shared/errors.js';
 
 /** Turns an item into the bytes (or a UTF-8 string) that are sent. */
 export type Serializer<T> = (item: T) => Uint8Array | string;

@@ -7,20 +7,20 @@
 import { asyncScheduler } from 'rxjs';
 import type { BacklogLimits } from './backlog.js';
 import type { BatchLimits } from './batching.js';
-import { resolveConnection } from '../shared/connection.js';
-import type { Connection } from '../shared/connection.js';
 import { validateToKinesisConfig } from './config.js';
 import type { ToKinesisConfig } from './config.js';
-import { durationToMs } from '../shared/duration.js';
-import { messageOf } from '../shared/errors.js';
-import { MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
+import { effectiveBatchSize, TO_KINESIS_DEFAULTS } from './defaults.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import type { PreparedRecord, RecordOptions } from './prepareRecord.js';
+import { defaultSerialize } from './serialize.js';
+import { MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
+import { resolveConnection } from '../shared/connection.js';
+import type { Connection } from '../shared/connection.js';
+import { durationToMs } from '../shared/duration.js';
+import { messageOf } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 import { retryPolicy } from '../shared/retry.js';
 import type { RetryPolicy } from '../shared/retry.js';
-import { defaultSerialize } from './serialize.js';
-import type { Logger } from '../shared/logger.js';
-import { effectiveBatchSize, TO_KINESIS_DEFAULTS } from './defaults.js';
 
 /** Everything the operator needs, resolved. */
 export interface Settings<T> extends Connection {

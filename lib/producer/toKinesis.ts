@@ -5,15 +5,15 @@ import { batchBy } from './batching.js';
 import type { ToKinesisConfig } from './config.js';
 import { deliverBatch } from './delivery.js';
 import type { DeliveryOptions } from './delivery.js';
-import { putRecordsSender } from './sender.js';
+import { KinesisBacklogOverflowError } from './errors.js';
 import { prepareRecord } from './prepareRecord.js';
 import type { PreparedRecord } from './prepareRecord.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
+import { putRecordsSender } from './sender.js';
 import { resolveSettings } from './settings.js';
-import { listShards } from '../kinesis/listShards.js';
-import { KinesisBacklogOverflowError } from './errors.js';
 import { ShardMapCache } from './shardMapCache.js';
+import { listShards } from '../kinesis/listShards.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
@@ -87,6 +87,7 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
  * @returns An operator from items to batch results.
  * @throws {@link KinesisConfigError} synchronously when `config` is invalid, listing every problem.
  * @see {@link KinesisBatchResult} for what is emitted, and {@link ToKinesisConfig} for every setting and its default.
+ * @category Producer
  */
 export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, KinesisBatchResult<T>> {
   const settings = resolveSettings(config);

@@ -5,10 +5,10 @@
  * @module
  */
 import * as t from 'io-ts';
+import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { refined } from '../shared/codecs.js';
 import { connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT } from '../shared/connection.js';
 import { Duration, durationToMs } from '../shared/duration.js';
-import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from '../shared/retry.js';
 import { checkConfig } from '../shared/validation.js';
 
@@ -22,6 +22,7 @@ import { checkConfig } from '../shared/validation.js';
  * const lastHour: StartingPosition = new Date(Date.now() - 3_600_000);
  * fromKinesis({ streamName: 'events', startingPosition: lastHour });
  * ```
+ * @category Configuration
  */
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | Date;
 
@@ -49,6 +50,7 @@ const RecordLimit = refined<number>(
  * ```ts
  * fromKinesis({ streamName: 'events', retry: { ...FROM_KINESIS_DEFAULTS.retry, maxAttempts: 20 } });
  * ```
+ * @category Configuration
  */
 export const FROM_KINESIS_DEFAULTS: {
   /** `'TRIM_HORIZON'`: everything the stream still holds. */
@@ -79,6 +81,7 @@ export const FROM_KINESIS_DEFAULTS: {
  * ```ts
  * const decoded = FromKinesisConfig.decode(JSON.parse(text)); // an io-ts Either; see also validateFromKinesisConfig
  * ```
+ * @category Configuration
  */
 export const FromKinesisConfig = t.partial({
   ...connectionProps,
@@ -121,6 +124,7 @@ export const FromKinesisConfig = t.partial({
  * const config: FromKinesisConfig = { streamName: 'orders', startingPosition: new Date(Date.now() - 60_000), pollInterval: '500ms' };
  * ```
  * @useDeclaredType
+ * @category Configuration
  */
 export type FromKinesisConfig = t.TypeOf<typeof FromKinesisConfig>;
 
@@ -134,6 +138,7 @@ export type FromKinesisConfig = t.TypeOf<typeof FromKinesisConfig>;
  * @param input - The configuration as given (any value).
  * @returns The same configuration, typed.
  * @throws {@link KinesisConfigError} listing every problem with its field path.
+ * @category Configuration
  */
 export function validateFromKinesisConfig(input: unknown): FromKinesisConfig {
   return checkConfig<FromKinesisConfig>(input, {

@@ -6,11 +6,11 @@
 import { Observable } from 'rxjs';
 import type { FromKinesisConfig } from './config.js';
 import type { KinesisReadRecord } from './readRecords.js';
+import { resolveReadSettings } from './settings.js';
 import { kinesisShardApi, readShard } from './shardReader.js';
 import type { ShardPosition, ShardReadOptions } from './shardReader.js';
 import { ShardTracker } from './shardTracker.js';
 import { withRetry } from '../shared/retry.js';
-import { resolveReadSettings } from './settings.js';
 
 /** A position, for the debug log. */
 const describePosition = (position: ShardPosition): string =>
@@ -66,6 +66,7 @@ const describePosition = (position: ShardPosition): string =>
  * @throws {@link KinesisConfigError} synchronously when `config` is invalid, listing every problem.
  * @see {@link KinesisReadRecord} for what is emitted, {@link FromKinesisConfig} for every setting and its default,
  * and {@link toKinesis} for writing.
+ * @category Reader
  */
 export function fromKinesis(config: FromKinesisConfig): Observable<KinesisReadRecord> {
   const settings = resolveReadSettings(config);

@@ -20,6 +20,7 @@ import { decodeAggregate } from '../kinesis/kpl.js';
  *   console.log(order, record.partitionKey, at, record.approximateArrivalTimestamp);
  * });
  * ```
+ * @category Reader
  */
 export interface KinesisReadRecord {
   /** The record's bytes (for an aggregated user record: its own bytes, not the aggregate's). */

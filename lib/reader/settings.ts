@@ -4,13 +4,13 @@
  *
  * @module
  */
+import { FROM_KINESIS_DEFAULTS, validateFromKinesisConfig } from './config.js';
+import type { FromKinesisConfig, StartingPosition } from './config.js';
 import { resolveConnection } from '../shared/connection.js';
 import type { Connection } from '../shared/connection.js';
 import { durationToMs } from '../shared/duration.js';
 import { retryPolicy } from '../shared/retry.js';
 import type { RetryPolicy } from '../shared/retry.js';
-import { FROM_KINESIS_DEFAULTS, validateFromKinesisConfig } from './config.js';
-import type { FromKinesisConfig, StartingPosition } from './config.js';
 
 /** Everything the reader needs, resolved: defaults filled in, durations in milliseconds. */
 export interface ReadSettings extends Connection {

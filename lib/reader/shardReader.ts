@@ -8,14 +8,14 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import { MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { readRecords } from './readRecords.js';
 import type { KinesisReadRecord } from './readRecords.js';
 import { errorCodeOf } from '../kinesis/errorCodes.js';
-import { sleep, withRetry } from '../shared/retry.js';
-import type { RetryOptions } from '../shared/retry.js';
+import { MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { listShards } from '../kinesis/listShards.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
+import { sleep, withRetry } from '../shared/retry.js';
+import type { RetryOptions } from '../shared/retry.js';
 
 /** Where reading a shard starts (the `ShardIteratorType` of `GetShardIterator`, with its argument). */
 export type ShardPosition =

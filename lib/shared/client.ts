@@ -22,6 +22,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  * const credentials: KinesisCredentials = fromTemporaryCredentials({ params: { RoleArn: 'arn:aws:iam::111122223333:role/producer' } });
  * events$.pipe(toKinesis({ streamName: 'events', credentials }));
  * ```
+ * @category Configuration
  */
 export type KinesisCredentials = NonNullable<KinesisClientConfig['credentials']>;
 

@@ -7,17 +7,16 @@
  * @module
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { parseStreamArn, STREAM_ARN_PATTERN } from '../kinesis/streamTarget.js';
-import type { StreamTarget } from '../kinesis/streamTarget.js';
+import * as t from 'io-ts';
 import { leaseClient } from './client.js';
 import type { ClientLease, KinesisCredentials } from './client.js';
 import { EndpointUrl, isFunction, isObject, NonEmptyString, refined } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
 import { consoleLogger, LoggerCodec, safeLogger } from './logger.js';
 import type { Logger } from './logger.js';
-
+import { parseStreamArn, STREAM_ARN_PATTERN } from '../kinesis/streamTarget.js';
+import type { StreamTarget } from '../kinesis/streamTarget.js';
 
 export const StreamArn = refined(
   "a Kinesis stream ARN ('arn:aws:kinesis:<region>:<account>:stream/<name>')",

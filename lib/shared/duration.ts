@@ -13,6 +13,7 @@ import * as t from 'io-ts';
  * const flushAfter: DurationString = `${config.flushSeconds}s`;
  * toKinesis({ streamName: 'events', batch: { duration: flushAfter } });
  * ```
+ * @category Configuration
  */
 export type DurationString = `${number}ms` | `${number}s` | `${number}m` | `${number}h`;
 
@@ -23,6 +24,7 @@ export type DurationString = `${number}ms` | `${number}s` | `${number}m` | `${nu
  * ```ts
  * toKinesis({ streamName: 'events', batch: { duration: '250ms' }, retry: { minDelay: 50, maxDelay: '2s' }, requestTimeout: '10s' });
  * ```
+ * @category Configuration
  */
 export type Duration = number | DurationString;
 
@@ -40,6 +42,7 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
  * ```
  * @param value - A number of milliseconds, or a string with a unit (`ms`, `s`, `m`, `h`).
  * @returns The duration in milliseconds, or `undefined` if `value` is not a finite, non-negative duration.
+ * @category Configuration
  */
 export function durationToMs(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
@@ -59,6 +62,7 @@ export function durationToMs(value: unknown): number | undefined {
  * isRight(Duration.decode(1500));   // true
  * isRight(Duration.decode('soon')); // false
  * ```
+ * @category Configuration
  */
 export const Duration: t.Type<Duration> = new t.Type<Duration>(
   'a duration',

@@ -19,6 +19,7 @@
  *   // [ 'streamName: required (or give streamARN)', "batch.duration: 'soon' is not a duration ..." ]
  * }
  * ```
+ * @category Errors
  */
 export class KinesisConfigError extends Error {
   /** Always `'KinesisConfigError'`. */

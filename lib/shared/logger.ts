@@ -15,6 +15,7 @@ import { callback } from './codecs.js';
  * const logger: Partial<Logger> = { warn: (message) => log.warn(message), error: (message) => log.error(message) };
  * events$.pipe(toKinesis({ streamName: 'events', logger }));
  * ```
+ * @category Configuration
  */
 export interface Logger {
   /** Retries and other detail. */

@@ -5,10 +5,10 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import * as t from 'io-ts';
-import { errorCodeOf, isRetryableRequestError } from '../kinesis/errorCodes.js';
 import { isObject, PositiveInteger } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
 import type { Logger } from './logger.js';
+import { errorCodeOf, isRetryableRequestError } from '../kinesis/errorCodes.js';
 
 /**
  * The `retry` block: how records that failed with a retryable error are sent again.
@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
  *
  * isRight(RetryConfig.decode({ maxAttempts: 3, maxDelay: '1s' })); // true
  * ```
+ * @category Configuration
  */
 export const RetryConfig = t.partial({
   /** Attempts in all, the first included: of a record's `PutRecords` (toKinesis), of one request (fromKinesis). Default 10. */

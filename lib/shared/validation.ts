@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
 import { isObject } from './codecs.js';
 import { KinesisConfigError } from './errors.js';
 

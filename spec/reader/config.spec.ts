@@ -1,11 +1,10 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { KinesisConfigError } from '../lib/index.js';
-import { fromKinesis } from '../lib/reader/fromKinesis.js';
-import { FROM_KINESIS_DEFAULTS, validateFromKinesisConfig } from '../lib/reader/config.js';
-import type { FromKinesisConfig } from '../lib/reader/config.js';
-import { configProblems } from './support/configProblems.js';
-import { resolveReadSettings } from '../lib/reader/settings.js';
+import { configProblems } from '../support/configProblems.js';
+import { KinesisConfigError } from '../../lib/index.js';
+import { validateFromKinesisConfig } from '../../lib/reader/config.js';
+import type { FromKinesisConfig } from '../../lib/reader/config.js';
+import { fromKinesis } from '../../lib/reader/fromKinesis.js';
 
 const problemsOf = (config: unknown) => configProblems(validateFromKinesisConfig, config);
 
@@ -73,54 +72,5 @@ describe('fromKinesis config validation', () => {
     const problems = problemsOf({ streamName: 's', credentials: { accessKeyId: secret, secretAccessKey: 7 } });
     expect(problems.join('\n')).not.to.include(secret);
     expect(problems.every((p) => p.startsWith('credentials'))).to.equal(true);
-  });
-});
-
-describe('fromKinesis settings', () => {
-  it('fills in the documented defaults', () => {
-    const settings = resolveReadSettings({ streamName: 's' });
-    expect(settings).to.deep.include({
-      target: { StreamName: 's' },
-      startingPosition: 'TRIM_HORIZON',
-      pollIntervalMs: 1000,
-      limit: 10_000,
-      shardSyncIntervalMs: 10_000,
-      retry: { maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 },
-    });
-    expect(FROM_KINESIS_DEFAULTS).to.deep.include({ startingPosition: 'TRIM_HORIZON', pollInterval: '1s', limit: 10_000, requestTimeout: '30s' });
-  });
-
-  it('reads by ARN when given one, and takes durations in any unit', () => {
-    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/events';
-    const since = new Date(0);
-    const settings = resolveReadSettings({ streamARN: arn, startingPosition: since, pollInterval: '2.5s', shardSyncInterval: '1m', retry: { maxAttempts: 3 } });
-    expect(settings).to.deep.include({
-      target: { StreamARN: arn },
-      startingPosition: since,
-      pollIntervalMs: 2500,
-      shardSyncIntervalMs: 60_000,
-      retry: { maxAttempts: 3, minDelayMs: 100, maxDelayMs: 5000 },
-    });
-  });
-
-  it('leaves a caller-owned client open, and closes the one it builds', () => {
-    const client = new KinesisClient({ region: 'us-east-1' });
-    try {
-      const lease = resolveReadSettings({ streamName: 's', client }).leaseClient();
-      expect(lease.client).to.equal(client);
-      lease.release();
-      expect(client.config.requestHandler).to.exist;
-    } finally {
-      client.destroy();
-    }
-    const built = resolveReadSettings({ streamName: 's', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).leaseClient();
-    let destroyed = false;
-    const destroy = built.client.destroy.bind(built.client);
-    built.client.destroy = () => {
-      destroyed = true;
-      destroy();
-    };
-    built.release();
-    expect(destroyed).to.equal(true);
   });
 });

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { concat, from, interval, map, Subject, take, throwError } from 'rxjs';
-import { toKinesis } from '../lib/index.js';
-import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
-import { collect, outcomes, recordingLogger, silentLogger } from './support/collect.js';
-import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { collect, outcomes, recordingLogger, silentLogger } from '../support/collect.js';
+import { localKinesis, uniqueStreamName } from '../support/hooks.js';
+import { toKinesis } from '../../lib/index.js';
+import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../../lib/index.js';
 
 interface Order {
   readonly customer_id: string;

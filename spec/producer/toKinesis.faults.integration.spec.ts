@@ -5,12 +5,12 @@
  */
 import { expect } from 'chai';
 import { from, interval, map } from 'rxjs';
-import { toKinesis } from '../lib/index.js';
-import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
-import { collect, outcomes, silentLogger } from './support/collect.js';
-import { startFaultProxy } from './support/faultProxy.js';
-import type { FaultOptions, FaultProxy, FaultStats } from './support/faultProxy.js';
-import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { collect, outcomes, silentLogger } from '../support/collect.js';
+import { startFaultProxy } from '../support/faultProxy.js';
+import type { FaultOptions, FaultProxy, FaultStats } from '../support/faultProxy.js';
+import { localKinesis, uniqueStreamName } from '../support/hooks.js';
+import { toKinesis } from '../../lib/index.js';
+import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../../lib/index.js';
 
 interface Event {
   readonly id: string;

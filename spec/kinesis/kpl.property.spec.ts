@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { AggregateBuilder, decodeAggregate, encodeAggregate, KPL_MAGIC } from '../lib/kinesis/kpl.js';
-import type { UserRecord } from '../lib/kinesis/kpl.js';
-import { MAX_EXPLICIT_HASH_KEY } from '../lib/kinesis/limits.js';
-import { deaggregate, protobufjsAggregate } from './support/awsKinesisAgg.js';
+import { deaggregate, protobufjsAggregate } from '../support/awsKinesisAgg.js';
+import { AggregateBuilder, decodeAggregate, encodeAggregate, KPL_MAGIC } from '../../lib/kinesis/kpl.js';
+import type { UserRecord } from '../../lib/kinesis/kpl.js';
+import { MAX_EXPLICIT_HASH_KEY } from '../../lib/kinesis/limits.js';
 
 const partitionKey = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 64 }),

@@ -6,19 +6,19 @@
  */
 import { createHash } from 'node:crypto';
 import { DescribeStreamSummaryCommand, ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { from, Subject } from 'rxjs';
-import { toKinesis } from '../lib/index.js';
-import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../lib/index.js';
-import { KPL_MAGIC } from '../lib/kinesis/kpl.js';
-import { listShards } from '../lib/kinesis/listShards.js';
-import { deaggregate } from './support/awsKinesisAgg.js';
-import { collect, outcomes, recordingLogger, silentLogger } from './support/collect.js';
-import { startFaultProxy } from './support/faultProxy.js';
-import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { deaggregate } from '../support/awsKinesisAgg.js';
+import { collect, outcomes, recordingLogger, silentLogger } from '../support/collect.js';
+import { startFaultProxy } from '../support/faultProxy.js';
+import { localKinesis, uniqueStreamName } from '../support/hooks.js';
+import { toKinesis } from '../../lib/index.js';
+import type { KinesisBatchResult, KinesisRecordResult, ToKinesisConfig } from '../../lib/index.js';
+import { KPL_MAGIC } from '../../lib/kinesis/kpl.js';
+import { listShards } from '../../lib/kinesis/listShards.js';
 
 interface Event {
   readonly id: string;

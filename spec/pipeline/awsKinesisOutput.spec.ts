@@ -4,10 +4,10 @@
  */
 import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
-import { KinesisConfigError, toKinesis } from '../lib/index.js';
-import { loadAwsKinesisOutput, parsePipelineYaml } from '../lib/pipeline/awsKinesisOutput.js';
-import { recordingLogger } from './support/collect.js';
-import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { recordingLogger } from '../support/collect.js';
+import { localKinesis, uniqueStreamName } from '../support/hooks.js';
+import { KinesisConfigError, toKinesis } from '../../lib/index.js';
+import { loadAwsKinesisOutput, parsePipelineYaml } from '../../lib/pipeline/awsKinesisOutput.js';
 
 describe('loadAwsKinesisOutput (the aws_kinesis output block)', () => {
   it('maps every aws_kinesis field of an object to its ToKinesisConfig field', () => {

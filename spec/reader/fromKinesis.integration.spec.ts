@@ -15,15 +15,15 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { expect } from 'chai';
 import { delay, from, lastValueFrom, share, skip, take, takeUntil, toArray } from 'rxjs';
-import { fromKinesis } from '../lib/reader/fromKinesis.js';
-import type { FromKinesisConfig } from '../lib/reader/config.js';
-import { toKinesis } from '../lib/index.js';
-import type { ToKinesisConfig } from '../lib/index.js';
-import type { KinesisReadRecord } from '../lib/reader/readRecords.js';
-import { encodeAggregate } from '../lib/kinesis/kpl.js';
-import { listShards } from '../lib/kinesis/listShards.js';
-import { collect, outcomes, recordingLogger, silentLogger } from './support/collect.js';
-import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { collect, outcomes, recordingLogger, silentLogger } from '../support/collect.js';
+import { localKinesis, uniqueStreamName } from '../support/hooks.js';
+import { toKinesis } from '../../lib/index.js';
+import type { ToKinesisConfig } from '../../lib/index.js';
+import { encodeAggregate } from '../../lib/kinesis/kpl.js';
+import { listShards } from '../../lib/kinesis/listShards.js';
+import type { FromKinesisConfig } from '../../lib/reader/config.js';
+import { fromKinesis } from '../../lib/reader/fromKinesis.js';
+import type { KinesisReadRecord } from '../../lib/reader/readRecords.js';
 
 /** Reader config for the local emulator, polling at the fastest the service allows. */
 function reading(config: FromKinesisConfig): FromKinesisConfig {

@@ -15,16 +15,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { startNullKinesis } from '../bench/server.js';
-import { USAGE } from '../lib/cli/args.js';
-import { FailureReport } from '../lib/cli/failures.js';
-import { LineSplitter } from '../lib/cli/lines.js';
-import type { Line } from '../lib/cli/lines.js';
-import { runCli } from '../lib/cli/run.js';
-import { startFaultProxy } from './support/faultProxy.js';
-import { localKinesis, uniqueStreamName } from './support/hooks.js';
+import { startFaultProxy } from '../support/faultProxy.js';
+import { localKinesis, uniqueStreamName } from '../support/hooks.js';
+import { startNullKinesis } from '../../bench/server.js';
+import { USAGE } from '../../lib/cli/args.js';
+import { FailureReport } from '../../lib/cli/failures.js';
+import { LineSplitter } from '../../lib/cli/lines.js';
+import type { Line } from '../../lib/cli/lines.js';
+import { runCli } from '../../lib/cli/run.js';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '../..');
 const main = join(root, 'lib', 'cli', 'main.ts');
 
 interface Run {

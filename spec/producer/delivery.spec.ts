@@ -3,16 +3,15 @@
  * item) with a scripted sender in place of the service.
  */
 import { expect } from 'chai';
-import { deliverBatch } from '../lib/producer/delivery.js';
-import type { DeliveryOptions } from '../lib/producer/delivery.js';
-import type { EntryOutcome, SendPutRecords } from '../lib/producer/sender.js';
-import type { AcceptedRecord, PreparedRecord } from '../lib/producer/prepareRecord.js';
-import { decodeAggregate } from '../lib/kinesis/kpl.js';
-import { backoffDelay } from '../lib/shared/retry.js';
-import { entryBytes } from '../lib/kinesis/sizes.js';
-import { recordingLogger, silentLogger } from './support/collect.js';
-import { ShardMap } from '../lib/kinesis/shardMap.js';
-import { ShardMapCache } from '../lib/producer/shardMapCache.js';
+import { recordingLogger, silentLogger } from '../support/collect.js';
+import { decodeAggregate } from '../../lib/kinesis/kpl.js';
+import { ShardMap } from '../../lib/kinesis/shardMap.js';
+import { entryBytes } from '../../lib/kinesis/sizes.js';
+import { deliverBatch } from '../../lib/producer/delivery.js';
+import type { DeliveryOptions } from '../../lib/producer/delivery.js';
+import type { AcceptedRecord, PreparedRecord } from '../../lib/producer/prepareRecord.js';
+import type { EntryOutcome, SendPutRecords } from '../../lib/producer/sender.js';
+import { ShardMapCache } from '../../lib/producer/shardMapCache.js';
 
 const accepted = (item: string): PreparedRecord<string> => ({
   accepted: true,
@@ -125,16 +124,6 @@ describe('deliverBatch', () => {
     const error = await delivery.then(() => undefined, (e: unknown) => e);
     expect(error).to.have.property('name', 'AbortError');
     expect(send.calls).to.have.length(1);
-  });
-});
-
-describe('backoffDelay', () => {
-  const policy = { maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 };
-  it('doubles its ceiling per retry up to maxDelay, never below minDelay', () => {
-    expect([1, 2, 3, 10].map((retry) => backoffDelay(policy, retry, () => 0.999999))).to.satisfy((delays: number[]) =>
-      delays.every((d, i) => Math.abs(d - [200, 400, 800, 5000][i]!) < 1),
-    );
-    expect(backoffDelay(policy, 7, () => 0)).to.equal(100);
   });
 });
 

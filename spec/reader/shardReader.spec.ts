@@ -3,17 +3,14 @@
  * expired iterators, the pace of polling, which shards are read when, and teardown. What the
  * reader does against a real Kinesis is in fromKinesis.integration.spec.ts.
  */
-import type { _Record, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import type { _Record } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { fromKinesis } from '../lib/reader/fromKinesis.js';
-import { encodeAggregate } from '../lib/kinesis/kpl.js';
-import type { KinesisReadRecord } from '../lib/reader/readRecords.js';
-import { readShard } from '../lib/reader/shardReader.js';
-import type { ShardApi, ShardPosition, ShardReadOptions } from '../lib/reader/shardReader.js';
-import { ShardTracker } from '../lib/reader/shardTracker.js';
-import { recordingLogger, silentLogger } from './support/collect.js';
-
-const serviceError = (name: string): Error => Object.assign(new Error(`${name} (stub)`), { name, $fault: 'client' });
+import { recordingLogger } from '../support/collect.js';
+import { serviceError } from '../support/stubs.js';
+import { encodeAggregate } from '../../lib/kinesis/kpl.js';
+import type { KinesisReadRecord } from '../../lib/reader/readRecords.js';
+import { readShard } from '../../lib/reader/shardReader.js';
+import type { ShardApi, ShardPosition, ShardReadOptions } from '../../lib/reader/shardReader.js';
 
 const record = (sequenceNumber: string, text: string): _Record => ({
   SequenceNumber: sequenceNumber,
@@ -142,118 +139,5 @@ describe('reading a shard (stubbed Kinesis)', () => {
     const error = await readShard(shard.api, 'shardId-1', { type: 'TRIM_HORIZON' }, settings).then(() => undefined, (e: unknown) => e);
     expect(error).to.have.property('name', 'AbortError');
     expect(shard.calls()).to.equal(1);
-  });
-});
-
-const shard = (id: number, parents: number[] = [], closed = false): Shard => ({
-  ShardId: `shardId-${id}`,
-  ...(parents[0] === undefined ? {} : { ParentShardId: `shardId-${parents[0]}` }),
-  ...(parents[1] === undefined ? {} : { AdjacentParentShardId: `shardId-${parents[1]}` }),
-  HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
-  SequenceNumberRange: { StartingSequenceNumber: '1', ...(closed ? { EndingSequenceNumber: '2' } : {}) },
-});
-const ids = (starts: { shardId: string }[]) => starts.map((s) => s.shardId);
-
-describe('which shards are read when', () => {
-  // 0 and 1 were merged into 2; 2 was split into 3 and 4; 5 has a parent trimmed away.
-  const listing = [shard(0, [], true), shard(1, [], true), shard(2, [0, 1], true), shard(3, [2]), shard(4, [2]), shard(5, [99])];
-
-  it('TRIM_HORIZON: every shard, each after all its parents are read to their end', () => {
-    const tracker = new ShardTracker('TRIM_HORIZON');
-    tracker.add(listing);
-    expect(tracker.ready()).to.deep.equal([
-      { shardId: 'shardId-0', position: { type: 'TRIM_HORIZON' } },
-      { shardId: 'shardId-1', position: { type: 'TRIM_HORIZON' } },
-      { shardId: 'shardId-5', position: { type: 'TRIM_HORIZON' } },
-    ]);
-    tracker.finish('shardId-0');
-    expect(tracker.ready()).to.deep.equal([]);
-    tracker.finish('shardId-1');
-    expect(ids(tracker.ready())).to.deep.equal(['shardId-2']);
-    tracker.finish('shardId-2');
-    expect(ids(tracker.ready())).to.deep.equal(['shardId-3', 'shardId-4']);
-    expect(tracker.ready()).to.deep.equal([]);
-  });
-
-  it('LATEST: the open shards at once, closed ones skipped', () => {
-    const tracker = new ShardTracker('LATEST');
-    tracker.add(listing);
-    expect(tracker.ready()).to.deep.equal([
-      { shardId: 'shardId-3', position: { type: 'LATEST' } },
-      { shardId: 'shardId-4', position: { type: 'LATEST' } },
-      { shardId: 'shardId-5', position: { type: 'LATEST' } },
-    ]);
-  });
-
-  it('a Date: every shard at that time, parents first', () => {
-    const since = new Date(5000);
-    const tracker = new ShardTracker(since);
-    tracker.add(listing);
-    expect(tracker.ready().map((s) => s.position)).to.deep.equal([0, 1, 5].map(() => ({ type: 'AT_TIMESTAMP', timestamp: since })));
-  });
-
-  it('shards found by a later listing are read from TRIM_HORIZON once their parents are done; known ones are not read twice', () => {
-    const tracker = new ShardTracker('LATEST');
-    tracker.add([shard(0)]);
-    expect(ids(tracker.ready())).to.deep.equal(['shardId-0']);
-    tracker.add([shard(0, [], true), shard(1, [0]), shard(2, [0])]);
-    expect(tracker.ready()).to.deep.equal([]);
-    tracker.finish('shardId-0');
-    expect(tracker.ready()).to.deep.equal([
-      { shardId: 'shardId-1', position: { type: 'TRIM_HORIZON' } },
-      { shardId: 'shardId-2', position: { type: 'TRIM_HORIZON' } },
-    ]);
-    tracker.add([shard(0, [], true), shard(1, [0]), shard(2, [0])]);
-    expect(tracker.ready()).to.deep.equal([]);
-  });
-});
-
-/** A stand-in for a caller's KinesisClient: `send` answers; `destroyed` says whether it was closed. */
-function stubClient(send: (command: { constructor: { name: string }; input: { ShardId?: string } }, signal: AbortSignal) => Promise<unknown>) {
-  const state = { destroyed: false, signals: [] as AbortSignal[] };
-  const client = {
-    config: {},
-    destroy: () => void (state.destroyed = true),
-    send: (command: Parameters<typeof send>[0], options?: { abortSignal?: AbortSignal }) => {
-      state.signals.push(options!.abortSignal!);
-      return send(command, options!.abortSignal!);
-    },
-  } as unknown as KinesisClient;
-  return { client, state };
-}
-
-/** A request that is never answered, and fails once aborted. */
-const hanging = (_command: unknown, signal: AbortSignal): Promise<never> =>
-  new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(serviceError('AbortError'))));
-
-describe('fromKinesis teardown (stubbed client)', () => {
-  it('aborts the request in flight on unsubscribe, makes no other, and leaves a caller-owned client open', async () => {
-    const { client, state } = stubClient(hanging);
-    const { signals } = state;
-    const logger = recordingLogger();
-    const subscription = fromKinesis({ streamName: 's', client, logger, shardSyncInterval: '1h' }).subscribe({
-      error: (error: unknown) => logger.error(String(error)),
-    });
-    expect(signals).to.have.length(1); // ListShards, in flight
-    subscription.unsubscribe();
-    expect(signals[0]!.aborted).to.equal(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(signals).to.have.length(1);
-    expect(state.destroyed).to.equal(false);
-    expect(logger.lines).to.deep.equal([]);
-  });
-
-  it('errors with a non-retryable error and stops reading the other shards', async () => {
-    const { client, state } = stubClient(async (command, signal) => {
-      const name = command.constructor.name;
-      if (name === 'ListShardsCommand') return { Shards: [shard(0), shard(1)] };
-      if (name === 'GetShardIteratorCommand' && command.input.ShardId === 'shardId-1') throw serviceError('AccessDeniedException');
-      if (name === 'GetShardIteratorCommand') return hanging(command, signal);
-      throw new Error(`unexpected ${name}`);
-    });
-    const error = await new Promise((resolve) => fromKinesis({ streamName: 's', client, logger: silentLogger }).subscribe({ error: resolve }));
-    expect(error).to.have.property('name', 'AccessDeniedException');
-    expect(state.signals).to.have.length(3);
-    expect(state.signals.every((signal) => signal.aborted)).to.equal(true);
   });
 });

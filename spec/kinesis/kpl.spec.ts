@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { AggregateBuilder, decodeAggregate, encodeAggregate, KPL_MAGIC, KPL_OVERHEAD_BYTES } from '../lib/kinesis/kpl.js';
-import type { UserRecord } from '../lib/kinesis/kpl.js';
-import { deaggregate, protobufjsAggregate } from './support/awsKinesisAgg.js';
+import { deaggregate, protobufjsAggregate } from '../support/awsKinesisAgg.js';
+import { AggregateBuilder, decodeAggregate, encodeAggregate, KPL_MAGIC, KPL_OVERHEAD_BYTES } from '../../lib/kinesis/kpl.js';
+import type { UserRecord } from '../../lib/kinesis/kpl.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 /** Magic + protobuf + MD5 around hand-written protobuf bytes. */

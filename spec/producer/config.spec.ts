@@ -1,11 +1,8 @@
-import { inspect } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { KinesisConfigError, toKinesis } from '../lib/index.js';
-import { resolveSettings } from '../lib/producer/settings.js';
-import { recordingLogger } from './support/collect.js';
-import { configProblems } from './support/configProblems.js';
-import { validateToKinesisConfig } from '../lib/producer/config.js';
+import { configProblems } from '../support/configProblems.js';
+import { KinesisConfigError, toKinesis } from '../../lib/index.js';
+import { validateToKinesisConfig } from '../../lib/producer/config.js';
 
 const problemsOf = (config: unknown): readonly string[] => configProblems(validateToKinesisConfig, config);
 
@@ -118,62 +115,5 @@ describe('config validation', () => {
   it('refuses a config that is not an object', () => {
     expect(problemsOf(undefined)).to.deep.equal(['config: expected an object, got undefined']);
     expect(problemsOf('events')).to.deep.equal(["config: expected an object, got 'events'"]);
-  });
-});
-
-describe('settings', () => {
-  it('fills in the documented defaults', () => {
-    const settings = resolveSettings({ streamName: 's' });
-    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024, durationMs: 5000 });
-    expect(settings.records.maxRecordBytes).to.equal(1024 * 1024);
-    expect(settings.concurrency).to.equal(1);
-    expect(settings.retry).to.deep.equal({ maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 });
-    expect(settings.target).to.deep.equal({ StreamName: 's' });
-  });
-
-  it('caps batch.size at 500 and batch.maxBytes at 5 MiB, with a warning', () => {
-    const logger = recordingLogger();
-    const settings = resolveSettings({ streamName: 's', batch: { size: 1000, maxBytes: 10 * 1024 * 1024 }, logger });
-    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024 });
-    expect(logger.lines).to.deep.equal([
-      { level: 'warn', message: 'batch.size 1000 is over the service limit; using 500' },
-      { level: 'warn', message: 'batch.maxBytes 10485760 is over the service limit; using 5242880' },
-    ]);
-  });
-
-  it('takes the stream name from the ARN, and sends the ARN', () => {
-    const settings = resolveSettings({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
-    expect(settings.streamName).to.equal('orders');
-    expect(settings.target).to.deep.equal({ StreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
-  });
-
-  it("names the stream by both name and ARN when both are given, and takes the ARN's region", async () => {
-    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
-    const settings = resolveSettings({ streamName: 'orders', streamARN: arn, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    expect(settings.target).to.deep.equal({ StreamName: 'orders', StreamARN: arn });
-    const lease = settings.leaseClient();
-    try {
-      expect(await lease.client.config.region()).to.equal('eu-west-1');
-    } finally {
-      lease.release();
-    }
-  });
-
-  it('turns retry: false into a single attempt, and durations into milliseconds', () => {
-    expect(resolveSettings({ streamName: 's', retry: false }).retry.maxAttempts).to.equal(1);
-    expect(resolveSettings({ streamName: 's', retry: { minDelay: '1m', maxDelay: '1h' }, batch: { duration: 250 } })).to.deep.include({
-      retry: { maxAttempts: 10, minDelayMs: 60_000, maxDelayMs: 3_600_000 },
-    });
-  });
-
-  it('builds a client whose inspection shows no secret', async () => {
-    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-    const lease = resolveSettings({ streamName: 's', region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }).leaseClient();
-    try {
-      expect(inspect(lease.client, { depth: 10 })).not.to.include(secret);
-      expect(inspect(resolveSettings({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }), { depth: 10 })).not.to.include(secret);
-    } finally {
-      lease.release();
-    }
   });
 });

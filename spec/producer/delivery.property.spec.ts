@@ -6,21 +6,21 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { asyncScheduler, from } from 'rxjs';
-import { batchBy } from '../lib/producer/batching.js';
-import { deliverBatch } from '../lib/producer/delivery.js';
-import type { DeliveryOptions } from '../lib/producer/delivery.js';
-import type { KinesisBatchResult } from '../lib/index.js';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../lib/kinesis/limits.js';
-import { decodeAggregate } from '../lib/kinesis/kpl.js';
-import { planRequests } from '../lib/producer/planner.js';
-import type { EntryOutcome, SendPutRecords } from '../lib/producer/sender.js';
-import type { AcceptedRecord, PreparedRecord } from '../lib/producer/prepareRecord.js';
-import { entryBytes } from '../lib/kinesis/sizes.js';
-import { silentLogger } from './support/collect.js';
-import { mulberry32 } from './support/faultProxy.js';
-import type { ClientErrorCode } from '../lib/producer/errors.js';
-import { ShardMap } from '../lib/kinesis/shardMap.js';
-import { ShardMapCache } from '../lib/producer/shardMapCache.js';
+import { silentLogger } from '../support/collect.js';
+import { mulberry32 } from '../support/faultProxy.js';
+import type { KinesisBatchResult } from '../../lib/index.js';
+import { decodeAggregate } from '../../lib/kinesis/kpl.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../../lib/kinesis/limits.js';
+import { ShardMap } from '../../lib/kinesis/shardMap.js';
+import { entryBytes } from '../../lib/kinesis/sizes.js';
+import { batchBy } from '../../lib/producer/batching.js';
+import { deliverBatch } from '../../lib/producer/delivery.js';
+import type { DeliveryOptions } from '../../lib/producer/delivery.js';
+import type { ClientErrorCode } from '../../lib/producer/errors.js';
+import { planRequests } from '../../lib/producer/planner.js';
+import type { AcceptedRecord, PreparedRecord } from '../../lib/producer/prepareRecord.js';
+import type { EntryOutcome, SendPutRecords } from '../../lib/producer/sender.js';
+import { ShardMapCache } from '../../lib/producer/shardMapCache.js';
 
 /** An item: its id is also the record's data, so the sender knows which item an entry stands for. */
 interface Item {

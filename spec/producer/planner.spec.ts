@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { planRequests, SERVICE_REQUEST_LIMITS } from '../lib/producer/planner.js';
-import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
-import { entryBytes } from '../lib/kinesis/sizes.js';
+import { entryBytes } from '../../lib/kinesis/sizes.js';
+import { planRequests, SERVICE_REQUEST_LIMITS } from '../../lib/producer/planner.js';
+import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
 
 const record = (bytes: number, partitionKey = 'k'): { record: AcceptedRecord<number> } => ({
   record: { accepted: true, item: bytes, partitionKey, explicitHashKey: undefined, data: new Uint8Array(bytes - partitionKey.length), bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) },

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
-import { batchBy } from '../lib/producer/batching.js';
-import type { BatchLimits } from '../lib/producer/batching.js';
+import { batchBy } from '../../lib/producer/batching.js';
+import type { BatchLimits } from '../../lib/producer/batching.js';
 
 describe('batchBy', () => {
   let scheduler: TestScheduler;

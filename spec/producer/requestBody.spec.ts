@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { entryBytes } from '../lib/kinesis/sizes.js';
-import { BodyBuffers, bodyHead, writeBody } from '../lib/producer/requestBody.js';
-import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
+import { entryBytes } from '../../lib/kinesis/sizes.js';
+import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
+import { BodyBuffers, bodyHead, writeBody } from '../../lib/producer/requestBody.js';
 
 const record = (data: Buffer, partitionKey: string, explicitHashKey?: string): AcceptedRecord<null> => ({
   accepted: true,

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { explicitHashKeyOf, partitionKeyOf } from '../lib/producer/partitionKey.js';
-import { prepareRecord } from '../lib/producer/prepareRecord.js';
-import type { PreparedRecord, RecordOptions } from '../lib/producer/prepareRecord.js';
-import { defaultSerialize } from '../lib/producer/serialize.js';
+import { explicitHashKeyOf, partitionKeyOf } from '../../lib/producer/partitionKey.js';
+import { prepareRecord } from '../../lib/producer/prepareRecord.js';
+import type { PreparedRecord, RecordOptions } from '../../lib/producer/prepareRecord.js';
+import { defaultSerialize } from '../../lib/producer/serialize.js';
 
 function options<T>(overrides: Partial<RecordOptions<T>> = {}): RecordOptions<T> {
   return { partitionKeyOf: partitionKeyOf<T>('id'), explicitHashKeyOf: explicitHashKeyOf<T>(undefined), serialize: defaultSerialize, maxRecordBytes: 1024 * 1024, ...overrides };

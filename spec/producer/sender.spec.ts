@@ -5,10 +5,9 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
-import { putRecordsSender } from '../lib/producer/sender.js';
-import type { AcceptedRecord } from '../lib/producer/prepareRecord.js';
-import { entryBytes } from '../lib/kinesis/sizes.js';
-import { isRetryableRequestError } from '../lib/kinesis/errorCodes.js';
+import { entryBytes } from '../../lib/kinesis/sizes.js';
+import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
+import { putRecordsSender } from '../../lib/producer/sender.js';
 
 const record = (data: string, partitionKey: string, explicitHashKey?: string): AcceptedRecord<string> => ({
   accepted: true,
@@ -51,9 +50,6 @@ function clientAnswering(answer: { status: number; body: unknown } | { fail: Err
   });
 }
 
-function serviceError(name: string, fault: 'client' | 'server', status: number): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
 
 describe('putRecordsSender', () => {
   it('writes the PutRecords body by hand: base64 data, JSON keys, explicit hash keys, in order', async () => {
@@ -132,32 +128,5 @@ describe('putRecordsSender', () => {
     const send = putRecordsSender(clientAnswering({ status: 200, body: {} }), { StreamName: 's' });
     const error = await send(records, controller.signal).then(() => undefined, (e: unknown) => e);
     expect(error).to.have.property('name', 'AbortError');
-  });
-});
-
-describe('isRetryableRequestError', () => {
-  it('retries throttling, 5xx, timeouts and cut connections', () => {
-    for (const error of [
-      serviceError('ProvisionedThroughputExceededException', 'client', 400),
-      serviceError('InternalFailure', 'server', 500),
-      serviceError('SomethingNew', 'server', 503),
-      serviceError('Throttled', 'client', 429),
-      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
-      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
-    ]) {
-      expect(isRetryableRequestError(error), error.name).to.equal(true);
-    }
-  });
-  it('does not retry a missing stream, access denied, validation or KMS errors', () => {
-    for (const error of [
-      serviceError('ResourceNotFoundException', 'client', 400),
-      serviceError('AccessDeniedException', 'client', 400),
-      serviceError('ValidationException', 'client', 400),
-      serviceError('KMSAccessDeniedException', 'client', 400),
-      new Error('Region is missing'),
-      'a string',
-    ]) {
-      expect(isRetryableRequestError(error), String(error)).to.equal(false);
-    }
   });
 });

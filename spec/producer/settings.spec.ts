@@ -1,0 +1,100 @@
+/**
+ * Settings: a validated configuration with its defaults filled in and its caps applied.
+ */
+import { inspect } from 'node:util';
+import { expect } from 'chai';
+import { recordingLogger } from '../support/collect.js';
+import { KinesisConfigError } from '../../lib/index.js';
+import { validateToKinesisConfig } from '../../lib/producer/config.js';
+import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../../lib/producer/defaults.js';
+import { resolveSettings } from '../../lib/producer/settings.js';
+
+describe('the aggregation setting', () => {
+  const problemsOf = (config: unknown): string[] => {
+    try {
+      validateToKinesisConfig(config);
+      return [];
+    } catch (error) {
+      return (error as KinesisConfigError).problems.slice();
+    }
+  };
+
+  it('accepts true, false and { maxBytes } and refuses anything else by its path', () => {
+    expect(problemsOf({ streamName: 's', aggregation: true })).to.deep.equal([]);
+    expect(problemsOf({ streamName: 's', aggregation: false })).to.deep.equal([]);
+    expect(problemsOf({ streamName: 's', aggregation: { maxBytes: 64 * 1024 } })).to.deep.equal([]);
+    expect(problemsOf({ streamName: 's', aggregation: 'yes' })).to.deep.equal(["aggregation: 'yes' is not true, false or { maxBytes? }"]);
+    expect(problemsOf({ streamName: 's', aggregation: { maxBytes: 10 } })).to.deep.equal(['aggregation.maxBytes: 10 is not a whole number of bytes from 1024 to 10485760 (10 MiB)']);
+    expect(problemsOf({ streamName: 's', aggregation: { size: 10 } })[0]).to.match(/^aggregation\.size: unknown field \(known: maxBytes\)/);
+    expect(problemsOf({ streamName: 's', aggregation: { maxBytes: 2 * 1024 * 1024 } })).to.deep.equal(['aggregation.maxBytes: 2097152 is over maxRecordBytes (1048576)']);
+    expect(problemsOf({ streamName: 's', maxRecordBytes: 4 * 1024 * 1024, aggregation: { maxBytes: 2 * 1024 * 1024 } })).to.deep.equal([]);
+  });
+
+  it('defaults maxBytes to just under 1 MiB (or maxRecordBytes), and lifts the batch.size cap to 50,000', () => {
+    expect(resolveSettings({ streamName: 's', aggregation: true, logger: recordingLogger() }).aggregation).to.deep.equal({ maxBytes: DEFAULT_AGGREGATE_MAX_BYTES });
+    expect(resolveSettings({ streamName: 's', aggregation: {}, maxRecordBytes: 4096, logger: recordingLogger() }).aggregation).to.deep.equal({ maxBytes: 4096 });
+    expect(resolveSettings({ streamName: 's', logger: recordingLogger() }).aggregation).to.equal(undefined);
+    expect(resolveSettings({ streamName: 's', aggregation: true, batch: { size: 20_000 }, logger: recordingLogger() }).batch.maxCount).to.equal(20_000);
+    const logger = recordingLogger();
+    expect(resolveSettings({ streamName: 's', aggregation: true, batch: { size: 80_000 }, logger }).batch.maxCount).to.equal(MAX_AGGREGATED_BATCH_SIZE);
+    expect(logger.lines).to.have.length(1);
+    expect(resolveSettings({ streamName: 's', batch: { size: 20_000 }, logger: recordingLogger() }).batch.maxCount).to.equal(500);
+  });
+});
+
+describe('settings', () => {
+  it('fills in the documented defaults', () => {
+    const settings = resolveSettings({ streamName: 's' });
+    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024, durationMs: 5000 });
+    expect(settings.records.maxRecordBytes).to.equal(1024 * 1024);
+    expect(settings.concurrency).to.equal(1);
+    expect(settings.retry).to.deep.equal({ maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 });
+    expect(settings.target).to.deep.equal({ StreamName: 's' });
+  });
+
+  it('caps batch.size at 500 and batch.maxBytes at 5 MiB, with a warning', () => {
+    const logger = recordingLogger();
+    const settings = resolveSettings({ streamName: 's', batch: { size: 1000, maxBytes: 10 * 1024 * 1024 }, logger });
+    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024 });
+    expect(logger.lines).to.deep.equal([
+      { level: 'warn', message: 'batch.size 1000 is over the service limit; using 500' },
+      { level: 'warn', message: 'batch.maxBytes 10485760 is over the service limit; using 5242880' },
+    ]);
+  });
+
+  it('takes the stream name from the ARN, and sends the ARN', () => {
+    const settings = resolveSettings({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
+    expect(settings.streamName).to.equal('orders');
+    expect(settings.target).to.deep.equal({ StreamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
+  });
+
+  it("names the stream by both name and ARN when both are given, and takes the ARN's region", async () => {
+    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
+    const settings = resolveSettings({ streamName: 'orders', streamARN: arn, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    expect(settings.target).to.deep.equal({ StreamName: 'orders', StreamARN: arn });
+    const lease = settings.leaseClient();
+    try {
+      expect(await lease.client.config.region()).to.equal('eu-west-1');
+    } finally {
+      lease.release();
+    }
+  });
+
+  it('turns retry: false into a single attempt, and durations into milliseconds', () => {
+    expect(resolveSettings({ streamName: 's', retry: false }).retry.maxAttempts).to.equal(1);
+    expect(resolveSettings({ streamName: 's', retry: { minDelay: '1m', maxDelay: '1h' }, batch: { duration: 250 } })).to.deep.include({
+      retry: { maxAttempts: 10, minDelayMs: 60_000, maxDelayMs: 3_600_000 },
+    });
+  });
+
+  it('builds a client whose inspection shows no secret', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const lease = resolveSettings({ streamName: 's', region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }).leaseClient();
+    try {
+      expect(inspect(lease.client, { depth: 10 })).not.to.include(secret);
+      expect(inspect(resolveSettings({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } }), { depth: 10 })).not.to.include(secret);
+    } finally {
+      lease.release();
+    }
+  });
+});
