@@ -17,18 +17,18 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../lib/index.js';
-import { runAggregation, runEncoder } from './aggregation.js';
-import { naivePutRecordLoop, rawSdkLoop, toKinesisContender } from './contenders.js';
-import type { Contender, RunOptions } from './contenders.js';
-import { makeEvents, meanJsonBytes } from './events.js';
-import type { BenchEvent } from './events.js';
-import { wireFloor } from './floor.js';
-import { elapsed, fixed, gc, integer, median, rotate, table } from './format.js';
-import type { MemoryResult, MemoryRun } from './memoryChild.js';
-import { awsKinesisWritableContender, kinesisStreamsContender, loadPeers } from './npmPeers.js';
-import type { Peers } from './npmPeers.js';
-import { startNullKinesis, TS_EXEC_ARGV } from './server.js';
-import type { NullKinesis } from './server.js';
+import { runAggregation, runEncoder } from './scenarios/aggregation.js';
+import { naivePutRecordLoop, rawSdkLoop, toKinesisContender } from './contenders/sdkLoops.js';
+import type { Contender, RunOptions } from './contenders/sdkLoops.js';
+import { makeEvents, meanJsonBytes } from './harness/events.js';
+import type { BenchEvent } from './harness/events.js';
+import { wireFloor } from './contenders/wireFloor.js';
+import { elapsed, fixed, gc, integer, median, rotate, table } from './harness/format.js';
+import type { MemoryResult, MemoryRun } from './contenders/memoryChild.js';
+import { awsKinesisWritableContender, kinesisStreamsContender, loadPeers } from './contenders/npmPeers.js';
+import type { Peers } from './contenders/npmPeers.js';
+import { startNullKinesis, TS_EXEC_ARGV } from './harness/server.js';
+import type { NullKinesis } from './harness/server.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios
@@ -365,7 +365,7 @@ async function runThroughput(scenario: ThroughputScenario, args: Args, server: N
 
 function runMemoryChild(config: MemoryRun): Promise<MemoryResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./memoryChild.ts', import.meta.url)), [], {
+    const child = fork(fileURLToPath(new URL('./contenders/memoryChild.ts', import.meta.url)), [], {
       execArgv: TS_EXEC_ARGV,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -10,13 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { decodeAggregate, encodeAggregate, KPL_MAGIC } from '../lib/kinesis/kpl.js';
-import type { UserRecord } from '../lib/kinesis/kpl.js';
-import { toKinesisContender } from './contenders.js';
-import type { RunOptions } from './contenders.js';
-import type { BenchEvent } from './events.js';
-import { elapsed, fixed, gc, integer, median, rotate, table } from './format.js';
-import type { NullKinesis } from './server.js';
+import { decodeAggregate, encodeAggregate, KPL_MAGIC } from '../../lib/kinesis/kpl.js';
+import type { UserRecord } from '../../lib/kinesis/kpl.js';
+import { toKinesisContender } from '../contenders/sdkLoops.js';
+import type { RunOptions } from '../contenders/sdkLoops.js';
+import type { BenchEvent } from '../harness/events.js';
+import { elapsed, fixed, gc, integer, median, rotate, table } from '../harness/format.js';
+import type { NullKinesis } from '../harness/server.js';
 
 /** One way of sending: aggregation on or off, and the batch size. */
 interface Variant {

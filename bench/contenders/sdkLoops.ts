@@ -10,8 +10,8 @@ import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/cli
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { lastValueFrom, Observable, tap } from 'rxjs';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, toKinesis } from '../lib/index.js';
-import type { BenchEvent } from './events.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, toKinesis } from '../../lib/index.js';
+import type { BenchEvent } from '../harness/events.js';
 
 /** What every contender is given besides the records. */
 export interface RunOptions {
