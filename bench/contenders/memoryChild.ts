@@ -23,7 +23,14 @@ export interface MemoryRun {
   readonly recordBytes: number;
   readonly concurrency: number;
   /** The bound and its water marks; none: no bound, the source is never paused. */
-  readonly bound?: { readonly maxRecords: number; readonly highWater: number; readonly lowWater: number };
+  readonly bound?: Bound;
+}
+
+/** `backlog.maxRecords`, and the backlog at which the source is paused and resumed. */
+export interface Bound {
+  readonly maxRecords: number;
+  readonly highWater: number;
+  readonly lowWater: number;
 }
 
 /** What happened. */

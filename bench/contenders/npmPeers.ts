@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Contender, RunOptions } from './sdkLoops.js';
+import type { Contender, RunOptions } from '../harness/contender.js';
 import type { BenchEvent } from '../harness/events.js';
 import type { AwsKinesisWritableConstructor, AwsSdkV2, AwsV2Kinesis, KinesisStreamsModule } from './peers.js';
 
