@@ -17,7 +17,7 @@ import { Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
-import { startNullKinesis } from '../../bench/server.js';
+import { startNullKinesis } from '../../bench/harness/server.js';
 import { USAGE } from '../../lib/cli/args.js';
 import { FailureReport } from '../../lib/cli/failures.js';
 import { LineSplitter } from '../../lib/cli/lines.js';

@@ -59,7 +59,7 @@ const protobufAggregatedRecord = (createRequire(import.meta.url)('aws-kinesis-ag
 
 /**
  * Encodes an aggregate with `aws-kinesis-agg`'s protobufjs model (an encoder independent of
- * `lib/kpl.ts`, which can also write tags): magic, protobuf, MD5.
+ * `lib/kinesis/kpl.ts`, which can also write tags): magic, protobuf, MD5.
  *
  * @param message - The `AggregatedRecord` fields.
  * @returns The aggregate's bytes.

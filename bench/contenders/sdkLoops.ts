@@ -1,72 +1,14 @@
 /**
- * The contenders that use this repository's dependencies: `toKinesis`, a hand-written loop over
- * the raw SDK v3 client (`PutRecords`), and the naive one-`PutRecord`-per-item loop.
- *
- * Every contender sends the first `n` events of `records` to `endpoint` and resolves when all of
- * them are acknowledged; it throws if any was not written.
+ * The contenders written over the SDK v3 client: a hand-written `PutRecords` loop, and the naive
+ * one-`PutRecord`-per-item loop.
  */
 import http from 'node:http';
 import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { lastValueFrom, Observable, tap } from 'rxjs';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, toKinesis } from '../lib/index.js';
-import type { BenchEvent } from './events.js';
-
-/** What every contender is given besides the records. */
-export interface RunOptions {
-  readonly streamName: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** Records per request for the peers that batch by count only: 500, or fewer when 500 records would pass 5 MiB. */
-  readonly peerBatchSize: number;
-}
-
-/** Sends the first `n` events of `records` to `endpoint`; resolves when every one is acknowledged. */
-export type Contender = (n: number, records: readonly BenchEvent[], endpoint: string, options: RunOptions) => Promise<void>;
-
-/** The first `n` events, pushed synchronously (as `from(array)` would, without copying the array). */
-export function firstEvents(records: readonly BenchEvent[], n: number): Observable<BenchEvent> {
-  return new Observable<BenchEvent>((subscriber) => {
-    for (let index = 0; index < n && !subscriber.closed; index++) subscriber.next(records[index]!);
-    subscriber.complete();
-  });
-}
-
-/**
- * `toKinesis` with `concurrency` batches in flight, consuming every batch result.
- *
- * @param concurrency - Requests in flight at once.
- * @param batchSize - `batch.size` (records per batch; user records with aggregation).
- * @param aggregation - Pack records into KPL aggregates.
- * @returns The contender.
- */
-export function toKinesisContender(concurrency: number, batchSize = 500, aggregation = false): Contender {
-  return async (n, records, endpoint, options) => {
-    let sent = 0;
-    let failed = 0;
-    await lastValueFrom(
-      firstEvents(records, n).pipe(
-        toKinesis<BenchEvent>({
-          streamName: options.streamName,
-          endpoint,
-          region: options.region,
-          credentials: { ...options.credentials },
-          partitionKey: 'user',
-          batch: { size: batchSize },
-          concurrency,
-          aggregation,
-        }),
-        tap((result) => {
-          sent += result.recordCount;
-          failed += result.failedRecordCount;
-        }),
-      ),
-      { defaultValue: undefined },
-    );
-    if (failed !== 0 || sent !== n) throw new Error(`toKinesis reported ${sent} records, ${failed} failed, of ${n}`);
-  };
-}
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../../lib/index.js';
+import type { Contender, RunOptions } from '../harness/contender.js';
+import type { BenchEvent } from '../harness/events.js';
 
 /** An SDK v3 client as the README recommends for local endpoints: HTTP/1.1 keep-alive, `maxSockets` sockets. */
 function sdkClient(endpoint: string, options: RunOptions, maxSockets: number): KinesisClient {

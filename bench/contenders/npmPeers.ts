@@ -13,11 +13,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Contender, RunOptions } from './contenders.js';
-import type { BenchEvent } from './events.js';
+import type { Contender, RunOptions } from '../harness/contender.js';
+import type { BenchEvent } from '../harness/events.js';
 import type { AwsKinesisWritableConstructor, AwsSdkV2, AwsV2Kinesis, KinesisStreamsModule } from './peers.js';
 
-const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
+const PEERS_DIR = fileURLToPath(new URL('../peers/', import.meta.url));
 
 /** The peers as loaded, or why they could not be. */
 export type Peers =

@@ -7,9 +7,9 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../lib/index.js';
-import type { Contender, RunOptions } from './contenders.js';
-import type { BenchEvent } from './events.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../../lib/index.js';
+import type { Contender, RunOptions } from '../harness/contender.js';
+import type { BenchEvent } from '../harness/events.js';
 
 const TARGET = 'Kinesis_20131202.PutRecords';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';

@@ -5,15 +5,15 @@
  * `pauseWhenBusy`, as in `examples/readable-backpressure.ts`) or unbounded (the source never paused; the backlog is only
  * watched).
  *
- * Forked by `bench/run.ts`: it receives a {@link MemoryRun} over IPC and answers a
+ * Forked by the memory scenario: it receives a {@link MemoryRun} over IPC and answers a
  * {@link MemoryResult}.
  */
 import { Readable } from 'node:stream';
 import { lastValueFrom, tap } from 'rxjs';
-import { fromReadable, pauseWhenBusy, toKinesis } from '../lib/index.js';
-import { generateEvents } from './events.js';
-import type { BenchEvent } from './events.js';
-import type { Backlog } from '../lib/producer/backlog.js';
+import { fromReadable, pauseWhenBusy, toKinesis } from '../../lib/index.js';
+import type { Backlog } from '../../lib/index.js';
+import { generateEvents } from '../harness/events.js';
+import type { BenchEvent } from '../harness/events.js';
 
 /** What to run. */
 export interface MemoryRun {
@@ -23,7 +23,14 @@ export interface MemoryRun {
   readonly recordBytes: number;
   readonly concurrency: number;
   /** The bound and its water marks; none: no bound, the source is never paused. */
-  readonly bound?: { readonly maxRecords: number; readonly highWater: number; readonly lowWater: number };
+  readonly bound?: Bound;
+}
+
+/** `backlog.maxRecords`, and the backlog at which the source is paused and resumed. */
+export interface Bound {
+  readonly maxRecords: number;
+  readonly highWater: number;
+  readonly lowWater: number;
 }
 
 /** What happened. */

@@ -1,5 +1,5 @@
 /**
- * The runner's handle on the null Kinesis endpoint (`bench/nullKinesis.ts`), which runs in a
+ * The runner's handle on the null Kinesis endpoint (`bench/harness/nullKinesis.ts`), which runs in a
  * child process of its own.
  */
 import { fork } from 'node:child_process';
@@ -8,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 import type { ServerCommand, ServerReady, ServerReply, ServerStats } from './nullKinesis.js';
 
 /** How the benchmark's children run TypeScript. */
-export const TS_EXEC_ARGV = ['--no-warnings=NodeVersionSupportWarning', '--import', 'tsx'];
+const TS_EXEC_ARGV = ['--no-warnings=NodeVersionSupportWarning', '--import', 'tsx'];
+
+/**
+ * Forks a TypeScript module of the benchmark as a child process with an IPC channel, its output
+ * on this process's.
+ *
+ * @param module - The module's URL (`new URL('./x.ts', import.meta.url)`).
+ * @returns The child.
+ */
+export function forkTypeScript(module: URL): ChildProcess {
+  return fork(fileURLToPath(module), [], { execArgv: TS_EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
 
 /** A running null Kinesis endpoint. */
 export interface NullKinesis {
@@ -29,10 +40,7 @@ export interface NullKinesis {
  * @returns The running endpoint and its controls.
  */
 export async function startNullKinesis(): Promise<NullKinesis> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./nullKinesis.ts', import.meta.url)), [], {
-    execArgv: TS_EXEC_ARGV,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = forkTypeScript(new URL('./nullKinesis.ts', import.meta.url));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the null Kinesis process exited (${code}) before listening`)));

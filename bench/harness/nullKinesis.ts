@@ -9,7 +9,7 @@
  * - `PutRecord`: one sequence number.
  * - `DescribeStream`, `DescribeStreamSummary`, `ListShards`: an ACTIVE stream with one shard.
  *
- * Started by `bench/server.ts` with `fork()`; it sends `{ type: 'ready', port }` over IPC, then
+ * Started by `bench/harness/server.ts` with `fork()`; it sends `{ type: 'ready', port }` over IPC, then
  * answers {@link ServerCommand}s with {@link ServerReply}s.
  */
 import http from 'node:http';
