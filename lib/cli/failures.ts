@@ -26,6 +26,8 @@ export interface FailedLine {
   readonly errorCode: string;
   /** Why, in words. */
   readonly errorMessage: string;
+  /** Present (`true`) when the line may have been written all the same: resending it can write it twice. */
+  readonly possiblyWritten?: true;
 }
 
 /**
@@ -74,10 +76,15 @@ export class FailureReport {
 
   /** Reports one failed line. */
   add(failure: KinesisRecordFailure<Line>): void {
-    const entry: FailedLine = { line: failure.item.number, errorCode: failure.errorCode, errorMessage: failure.errorMessage };
+    const entry: FailedLine = {
+      line: failure.item.number,
+      errorCode: failure.errorCode,
+      errorMessage: failure.errorMessage,
+      ...(failure.possiblyWritten ? { possiblyWritten: true as const } : {}),
+    };
     this.#count += 1;
     if (this.file !== undefined && !this.#broken && !this.file.write(`${JSON.stringify(entry)}\n`) && this.hold?.isPaused() === false) this.hold.pause();
-    if (this.#count <= FAILURES_SHOWN) this.show(`rxjs-kinesis: line ${entry.line}: ${entry.errorCode}: ${entry.errorMessage}`);
+    if (this.#count <= FAILURES_SHOWN) this.show(`rxjs-kinesis: line ${entry.line}: ${entry.errorCode}: ${entry.errorMessage}${failure.possiblyWritten ? ' (may have been written)' : ''}`);
   }
 
   /** Closes the file, and says where the failures not shown are. */

@@ -86,3 +86,30 @@ export function errorCodeOf(error: unknown): string {
   const { code, $fault } = error as { code?: unknown; $fault?: unknown };
   return $fault === undefined && typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : error.name;
 }
+
+/** Node network error codes raised before a request could reach the service: it was not written. */
+const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** Node network error codes of a connection cut or timed out after the request may have reached the service. */
+const CUT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
+
+/** Error names of a request abandoned while waiting for its answer. */
+const TIMEOUT_ERRORS: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/**
+ * Whether a whole-request failure leaves the request's fate unknown: the service may have written
+ * its records before the answer was lost (a connection cut after sending, a timeout, a 5xx
+ * answer). A connection that could not be made, a refused request (4xx) or a failure before
+ * sending (no credentials) leaves nothing written.
+ *
+ * @param error - What a request rejected with.
+ * @returns `true` when the records may have been written.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, message, $fault, $metadata } = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  if (code !== undefined && NOT_SENT_NETWORK_CODES.has(code)) return false;
+  if (name !== undefined && TIMEOUT_ERRORS.has(name)) return !/without establishing a connection/.test(message ?? '');
+  return (code !== undefined && CUT_NETWORK_CODES.has(code)) || $fault === 'server' || (status !== undefined && status >= 500);
+}

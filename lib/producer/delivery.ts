@@ -13,12 +13,13 @@ import { repackAfterReshard } from './reshard.js';
 import type { Misplaced } from './reshard.js';
 import { batchResult, countFailures, failedRecord } from './results.js';
 import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
-import type { EntryOutcome, SendPutRecords } from './sender.js';
+import type { SendPutRecords } from './sender.js';
 import type { ShardMapCache } from './shardMapCache.js';
 import { formatCounts } from '../shared/format.js';
 import type { Logger } from '../shared/logger.js';
 import { backoffDelay, sleep } from '../shared/retry.js';
 import type { RetryPolicy } from '../shared/retry.js';
+import type { EntryOutcome } from './answer.js';
 
 /** Aggregation settings of a delivery. */
 export interface DeliveryAggregation {
@@ -88,10 +89,15 @@ export async function deliverBatch<T>(
   let attempts = 0;
   /** User records already packed again after a reshard: never a second time. */
   const repacked = new Set<PendingRecord<T>>();
-  /** The outcome of one user record from its Kinesis record's. */
-  const settle = (user: PendingRecord<T>, result: EntryOutcome, subSequenceNumber?: number): void => {
+  /** Kinesis records (and user records) that an attempt may have written: an outcome was unknown, or a reshard moved them. */
+  const maybeWritten = new Set<Outgoing>();
+  /** The outcome of one user record from its Kinesis record's (`carrier`: the aggregate that carried it, if any). */
+  const settle = (user: PendingRecord<T>, result: EntryOutcome, carrier?: Outgoing, subSequenceNumber?: number): void => {
     const { item, partitionKey } = user.record;
-    if (!result.ok) outcomes[user.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts);
+    if (!result.ok) {
+      const possiblyWritten = maybeWritten.has(user) || (carrier !== undefined && maybeWritten.has(carrier));
+      outcomes[user.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts, possiblyWritten);
+    }
     else if (subSequenceNumber === undefined) outcomes[user.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, attempts };
     else outcomes[user.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, subSequenceNumber, attempts };
   };
@@ -109,15 +115,18 @@ export async function deliverBatch<T>(
       const results = await send(request.records, signal);
       request.outgoing.forEach((sent, index) => {
         const result = results[index]!;
+        if (!result.ok && result.possiblyWritten) maybeWritten.add(sent);
         if (!result.ok && result.retryable && attempts < retry.maxAttempts) retryNext.push(sent);
         else if (!('parts' in sent)) settle(sent, result);
         else if (result.ok && sent.shardId !== undefined && sent.shardId !== result.shardId && attempts < retry.maxAttempts) misplaced.push({ aggregate: sent, outcome: result });
-        else sent.parts.forEach((part, subSequenceNumber) => settle(part, result, subSequenceNumber));
+        else sent.parts.forEach((part, subSequenceNumber) => settle(part, result, sent, subSequenceNumber));
       });
     }
     if (misplaced.length > 0) {
       const repair = await repackAfterReshard(misplaced, aggregation!.shardMaps, aggregation!.maxBytes, repacked, signal);
-      for (const { part, outcome, subSequenceNumber } of repair.stay) settle(part, outcome, subSequenceNumber);
+      for (const { part, outcome, aggregate, subSequenceNumber } of repair.stay) settle(part, outcome, aggregate, subSequenceNumber);
+      // Packed again, they were written all the same, inside an aggregate on another shard.
+      for (const resent of repair.resend) for (const part of 'parts' in resent ? resent.parts : [resent]) maybeWritten.add(part);
       if (repair.repackedCount > 0) {
         logger.warn(`stream '${streamName}' was resharded: ${repair.repackedCount} records whose aggregate landed on a shard their keys do not map to are sent again`);
       }
@@ -129,7 +138,10 @@ export async function deliverBatch<T>(
 
   const result = batchResult(streamName, outcomes, attempts, bytes, closedAt, kinesisRecordCount);
   if (result.failedRecordCount > 0) {
-    logger.warn(`${result.failedRecordCount} of ${result.recordCount} records not written to stream '${streamName}': ${formatCounts(countFailures(outcomes))}`);
+    let possibly = 0;
+    for (const outcome of outcomes) if (outcome.status === 'failed' && outcome.possiblyWritten) possibly++;
+    const maybe = possibly === 0 ? '' : `; ${possibly} of them may have been written (an attempt's outcome was unknown)`;
+    logger.warn(`${result.failedRecordCount} of ${result.recordCount} records not written to stream '${streamName}': ${formatCounts(countFailures(outcomes))}${maybe}`);
   }
   return result;
 }

@@ -25,8 +25,15 @@ const rejecting =
 
 const reject = rejecting('InvalidPartitionKey');
 
-/** A key as the service takes it: a string of 1 to 256 characters (a finite number is written in decimal). */
-function checkedKey(value: unknown, origin: string): string {
+/** A UTF-16 surrogate without its pair: UTF-8 cannot carry it (an encoder writes U+FFFD instead). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * A key as the service takes it: a string of 1 to 256 characters (a finite number is written in
+ * decimal). With `wellFormed` (keys that go into KPL aggregates, which store them as UTF-8), a key
+ * with a lone surrogate is refused: readers would see another key than the one reported.
+ */
+function checkedKey(value: unknown, origin: string, wellFormed: boolean): string {
   const key = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
   if (typeof key !== 'string') {
     return reject(`${origin} is ${value === undefined ? 'missing' : `${value === null ? 'null' : typeof value}`}, expected a string or number`);
@@ -35,6 +42,9 @@ function checkedKey(value: unknown, origin: string): string {
   if (key.length > MAX_PARTITION_KEY_LENGTH) {
     return reject(`${origin} is ${key.length} characters long, over the limit of ${MAX_PARTITION_KEY_LENGTH}`);
   }
+  if (wellFormed && LONE_SURROGATE.test(key)) {
+    return reject(`${origin} has a lone UTF-16 surrogate, which a KPL aggregate cannot store (it would read back as U+FFFD)`);
+  }
   return key;
 }
 
@@ -42,17 +52,18 @@ function checkedKey(value: unknown, origin: string): string {
  * The partition key function for a `partitionKey` setting.
  *
  * @param option - A field path, a function, or `undefined` for a random UUID v4 per record.
+ * @param wellFormed - Refuse keys with a lone surrogate (with aggregation: keys stored as UTF-8).
  * @returns A function from an item to its checked key.
  */
-export function partitionKeyOf<T>(option: string | ((item: T) => string | number) | undefined): PartitionKeyOf<T> {
+export function partitionKeyOf<T>(option: string | ((item: T) => string | number) | undefined, wellFormed = false): PartitionKeyOf<T> {
   if (option === undefined) return () => uuidv4();
   if (typeof option === 'string') {
     const read = readFieldPath(option);
     const origin = `field '${option}'`;
     const reading = `reading ${origin}`;
-    return (item) => checkedKey(call(read, item, reading, reject), origin);
+    return (item) => checkedKey(call(read, item, reading, reject), origin, wellFormed);
   }
-  return (item) => checkedKey(call(option, item, 'partitionKey function', reject), 'the key returned by partitionKey');
+  return (item) => checkedKey(call(option, item, 'partitionKey function', reject), 'the key returned by partitionKey', wellFormed);
 }
 
 /** Calls a user callback; what it throws becomes a rejection of the record, not an error of the stream. */

@@ -1,7 +1,7 @@
 /**
  * The wire format of `PutRecords`: the request body written by hand, straight into a buffer
  * (each record's bytes base64-encoded once, its key JSON-quoted), and the answer read with
- * `JSON.parse`. This replaces the SDK's generic schema serializer and parser for this one
+ * `JSON.parse` (`answer.ts`). This replaces the SDK's generic schema serializer and parser for this one
  * operation, which the profile showed to be the largest cost per record; endpoint resolution,
  * signing, credentials and the SDK's retries are untouched.
  *
@@ -9,24 +9,6 @@
  */
 import type { AcceptedRecord } from './prepareRecord.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
-
-/**
- * One entry of a `PutRecords` answer. A field may be absent or `null`: kinesis-mock (LocalStack)
- * writes `"ErrorCode":null,"ErrorMessage":null` on every record written (the SDK's own parser
- * drops nulls; `JSON.parse` keeps them).
- */
-export interface WireResultEntry {
-  readonly ShardId?: string | null;
-  readonly SequenceNumber?: string | null;
-  readonly ErrorCode?: string | null;
-  readonly ErrorMessage?: string | null;
-}
-
-/** A `PutRecords` answer. */
-export interface WireResult {
-  readonly FailedRecordCount?: number;
-  readonly Records?: readonly WireResultEntry[];
-}
 
 /** The start of every request body for a stream: `{"StreamName":"...","Records":[`. */
 export function bodyHead(target: StreamTarget): string {

@@ -10,8 +10,8 @@
 import { packAggregates } from './aggregation.js';
 import type { PackedAggregate } from './aggregation.js';
 import type { Outgoing } from './planner.js';
-import type { EntryOutcome } from './sender.js';
 import type { ShardMapCache } from './shardMapCache.js';
+import type { EntryOutcome } from './answer.js';
 
 /** An aggregate written to another shard than predicted. */
 export interface Misplaced<S extends Outgoing> {
@@ -23,7 +23,7 @@ export interface Misplaced<S extends Outgoing> {
 /** What becomes of the user records of misplaced aggregates. */
 export interface Repair<S extends Outgoing> {
   /** User records that stay where their aggregate landed, with its outcome and their index in it. */
-  readonly stay: readonly { readonly part: S; readonly outcome: EntryOutcome; readonly subSequenceNumber: number }[];
+  readonly stay: readonly { readonly part: S; readonly outcome: EntryOutcome; readonly aggregate: PackedAggregate<S>; readonly subSequenceNumber: number }[];
   /** Kinesis records to send again: the others, packed anew for the shards their keys map to now. */
   readonly resend: readonly (S | PackedAggregate<S>)[];
   /** User records in `resend`. */
@@ -53,14 +53,14 @@ export async function repackAfterReshard<S extends Outgoing>(
 ): Promise<Repair<S>> {
   shardMaps.invalidate();
   const shardMap = await shardMaps.get(signal);
-  const stay: { part: S; outcome: EntryOutcome; subSequenceNumber: number }[] = [];
+  const stay: { part: S; outcome: EntryOutcome; aggregate: PackedAggregate<S>; subSequenceNumber: number }[] = [];
   const repack: S[] = [];
   for (const { aggregate, outcome } of misplaced) {
     const explained = shardMap !== undefined && shardMap.has(outcome.shardId);
     aggregate.parts.forEach((part, subSequenceNumber) => {
       const { partitionKey, explicitHashKey } = part.record;
       if (explained && !alreadyRepacked.has(part) && shardMap.predict(partitionKey, explicitHashKey) !== outcome.shardId) repack.push(part);
-      else stay.push({ part, outcome, subSequenceNumber });
+      else stay.push({ part, outcome, aggregate, subSequenceNumber });
     });
   }
   for (const part of repack) alreadyRepacked.add(part);

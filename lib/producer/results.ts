@@ -69,6 +69,14 @@ export interface KinesisRecordFailure<T> {
   readonly errorMessage: string;
   /** `PutRecords` attempts this record took; 0 when it was refused before sending. */
   readonly attempts: number;
+  /**
+   * `true` when the record may be in the stream all the same: an attempt's outcome was unknown (a
+   * connection cut after the request was sent, a timeout, a 5xx answer, an answer that could not
+   * be read), or, with aggregation, it was written inside an aggregate that landed on another
+   * shard after a reshard. Resending such a record can write it twice (delivery is at least once);
+   * `false` means no attempt can have written it.
+   */
+  readonly possiblyWritten: boolean;
 }
 
 /**
@@ -128,12 +136,20 @@ export interface KinesisBatchResult<T> {
  * @param errorCode - Why, as a code.
  * @param errorMessage - Why, in words.
  * @param attempts - `PutRecords` attempts it took (0 when refused before sending).
+ * @param possiblyWritten - Whether an attempt may have written it.
  * @returns The failure; `partitionKey` is left out when unknown.
  */
-export function failedRecord<T>(item: T, partitionKey: string | undefined, errorCode: string, errorMessage: string, attempts: number): KinesisRecordFailure<T> {
+export function failedRecord<T>(
+  item: T,
+  partitionKey: string | undefined,
+  errorCode: string,
+  errorMessage: string,
+  attempts: number,
+  possiblyWritten = false,
+): KinesisRecordFailure<T> {
   return partitionKey === undefined
-    ? { status: 'failed', item, errorCode, errorMessage, attempts }
-    : { status: 'failed', item, partitionKey, errorCode, errorMessage, attempts };
+    ? { status: 'failed', item, errorCode, errorMessage, attempts, possiblyWritten }
+    : { status: 'failed', item, partitionKey, errorCode, errorMessage, attempts, possiblyWritten };
 }
 
 /**

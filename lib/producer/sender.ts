@@ -13,17 +13,14 @@
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { failAll, readAnswer } from './answer.js';
+import type { EntryOutcome } from './answer.js';
 import type { AcceptedRecord } from './prepareRecord.js';
 import { BodyBuffers, bodyHead, writeBody } from './requestBody.js';
-import type { WireResult } from './requestBody.js';
-import { errorCodeOf, isRetryableRequestError, RETRYABLE_RECORD_ERROR_CODES } from '../kinesis/errorCodes.js';
+import { errorCodeOf, isOutcomeUnknown, isRetryableRequestError } from '../kinesis/errorCodes.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
+import { withDeadline } from '../shared/deadline.js';
 import { messageOf } from '../shared/errors.js';
-
-/** The outcome of one record of one request. */
-export type EntryOutcome =
-  | { readonly ok: true; readonly shardId: string; readonly sequenceNumber: string }
-  | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string; readonly retryable: boolean };
 
 /** Sends one `PutRecords` request; resolves with one outcome per record, in order; rejects only when aborted. */
 export type SendPutRecords = (records: readonly AcceptedRecord<unknown>[], signal: AbortSignal) => Promise<EntryOutcome[]>;
@@ -31,22 +28,23 @@ export type SendPutRecords = (records: readonly AcceptedRecord<unknown>[], signa
 /** The body of a successful answer, once read, stands in for it before the SDK's parser: an empty object. */
 const EMPTY_ANSWER = new Uint8Array(Buffer.from('{}'));
 
-/** The same failure for every record of a request. */
-function failAll(count: number, errorCode: string, errorMessage: string, retryable: boolean): EntryOutcome[] {
-  const outcome: EntryOutcome = { ok: false, errorCode, errorMessage, retryable };
-  return new Array<EntryOutcome>(count).fill(outcome);
-}
-
-/** Reads a whole response body. */
-async function readBody(body: unknown): Promise<Buffer> {
+/** Reads a whole response body; stops (destroying the stream) when `signal` aborts. */
+async function readBody(body: unknown, signal: AbortSignal): Promise<Buffer> {
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  const stream = body as AsyncIterable<Buffer> & { destroy?: (error?: Error) => void };
+  const stop = (): void => stream.destroy?.(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }
 
-/** A command whose body is `body`, and whose successful answer is handed to `onAnswer` instead of the SDK's parser. */
-function putRecordsCommand(target: StreamTarget, body: Buffer, onAnswer: (answer: WireResult) => void): PutRecordsCommand {
+/** A command whose body is `body`, and whose successful answer's body is handed to `onAnswer` instead of the SDK's parser. */
+function putRecordsCommand(target: StreamTarget, body: Buffer, signal: AbortSignal, onAnswer: (answer: string) => void): PutRecordsCommand {
   const command = new PutRecordsCommand({ ...target, Records: [] });
   command.middlewareStack.add(
     (next) => async (args) => {
@@ -59,9 +57,9 @@ function putRecordsCommand(target: StreamTarget, body: Buffer, onAnswer: (answer
     (next) => async (args) => {
       const result = await next(args);
       const response = result.response as { statusCode?: number; body?: unknown };
-      const answer = await readBody(response.body);
+      const answer = await readBody(response.body, signal);
       if (response.statusCode === 200) {
-        onAnswer(JSON.parse(answer.toString('utf8')) as WireResult);
+        onAnswer(answer.toString('utf8'));
         response.body = EMPTY_ANSWER;
       } else {
         response.body = new Uint8Array(answer.buffer, answer.byteOffset, answer.byteLength);
@@ -77,39 +75,38 @@ function putRecordsCommand(target: StreamTarget, body: Buffer, onAnswer: (answer
  * A sender bound to a client and a stream.
  *
  * A whole-request failure (HTTP error, network error, timeout) becomes the same failed outcome
- * for every record, marked retryable or not; per-record errors in the answer are marked
- * retryable by their code.
+ * for every record, marked retryable or not, and possibly written when the request's fate is
+ * unknown; the answer to a request that went through is read by {@link readAnswer}. Only an
+ * abort rejects.
  *
  * @param client - The Kinesis client.
  * @param target - The stream's name and/or ARN.
+ * @param requestTimeoutMs - The deadline of one request, from sending to the complete answer; 0 for none.
  * @returns A function that sends one request.
  */
-export function putRecordsSender(client: KinesisClient, target: StreamTarget): SendPutRecords {
+export function putRecordsSender(client: KinesisClient, target: StreamTarget, requestTimeoutMs = 0): SendPutRecords {
   const head = bodyHead(target);
   const buffers = new BodyBuffers();
   return async (records, signal) => {
-    const { buffer, body } = writeBody(head, records, buffers);
-    let answer: WireResult | undefined;
+    let answer: string | undefined;
+    let written: { buffer: Buffer; body: Buffer } | undefined;
     try {
-      await client.send(putRecordsCommand(target, body, (read) => (answer = read)), { abortSignal: signal });
+      written = writeBody(head, records, buffers);
+      const { body } = written;
+      await withDeadline((deadline) => client.send(putRecordsCommand(target, body, deadline, (read) => (answer = read)), { abortSignal: deadline }), signal, requestTimeoutMs);
     } catch (error) {
       // The buffer is not reused: the request may still be writing from it (a server can answer
       // an error before it has read the whole body).
       if (signal.aborted) throw error;
-      return failAll(records.length, errorCodeOf(error), messageOf(error), isRetryableRequestError(error));
+      return failAll(records.length, {
+        ok: false,
+        errorCode: errorCodeOf(error),
+        errorMessage: messageOf(error),
+        retryable: isRetryableRequestError(error),
+        possiblyWritten: isOutcomeUnknown(error),
+      });
     }
-    buffers.give(buffer);
-    const entries = answer?.Records ?? [];
-    if (entries.length !== records.length) {
-      return failAll(records.length, 'InvalidResponse', `PutRecords answered ${entries.length} entries for ${records.length} records`, false);
-    }
-    return entries.map((entry): EntryOutcome => {
-      // `== null`: absent or null, both mean "no such field" (see WireResultEntry).
-      if (entry.ErrorCode == null && entry.ShardId != null && entry.SequenceNumber != null) {
-        return { ok: true, shardId: entry.ShardId, sequenceNumber: entry.SequenceNumber };
-      }
-      const errorCode = entry.ErrorCode ?? 'InvalidResponse';
-      return { ok: false, errorCode, errorMessage: entry.ErrorMessage ?? '', retryable: RETRYABLE_RECORD_ERROR_CODES.has(errorCode) };
-    });
+    buffers.give(written.buffer);
+    return readAnswer(answer ?? '', records.length);
   };
 }

@@ -62,7 +62,7 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
   return {
     ...connection,
     records: {
-      partitionKeyOf: partitionKeyOf(valid.partitionKey),
+      partitionKeyOf: partitionKeyOf(valid.partitionKey, aggregation !== undefined),
       explicitHashKeyOf: explicitHashKeyOf(valid.explicitHashKey),
       serialize: valid.serialize ?? defaultSerialize,
       maxRecordBytes,

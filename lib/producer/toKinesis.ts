@@ -14,6 +14,7 @@ import { putRecordsSender } from './sender.js';
 import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMapCache.js';
 import { listShards } from '../kinesis/listShards.js';
+import { withDeadline } from '../shared/deadline.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
@@ -96,12 +97,16 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
       const lease = settings.leaseClient();
       const delivery: DeliveryOptions = {
         streamName: settings.streamName,
-        send: putRecordsSender(lease.client, settings.target),
+        send: putRecordsSender(lease.client, settings.target, lease.requestTimeoutMs),
         retry: settings.retry,
         logger: settings.logger,
         aggregation: settings.aggregation && {
           maxBytes: settings.aggregation.maxBytes,
-          shardMaps: new ShardMapCache((signal) => listShards(lease.client, settings.target, signal), settings.logger, settings.streamName),
+          shardMaps: new ShardMapCache(
+            (signal) => withDeadline((deadline) => listShards(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs),
+            settings.logger,
+            settings.streamName,
+          ),
         },
       };
       const backlog = new BacklogCounter(settings.backlog);

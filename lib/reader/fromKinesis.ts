@@ -75,7 +75,7 @@ export function fromKinesis(config: FromKinesisConfig): Observable<KinesisReadRe
     const { signal } = controller;
     const { logger } = settings;
     const lease = settings.leaseClient();
-    const api = kinesisShardApi(lease.client, settings.target);
+    const api = kinesisShardApi(lease, settings.target);
     const tracker = new ShardTracker(settings.startingPosition);
     const options: ShardReadOptions = {
       retry: settings.retry,

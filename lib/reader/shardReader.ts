@@ -7,13 +7,15 @@
  * @module
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
-import type { GetRecordsCommandOutput, KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import type { GetRecordsCommandOutput, Shard } from '@aws-sdk/client-kinesis';
 import { readRecords } from './readRecords.js';
 import type { KinesisReadRecord } from './readRecords.js';
 import { errorCodeOf } from '../kinesis/errorCodes.js';
 import { MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { listShards } from '../kinesis/listShards.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
+import type { ClientLease } from '../shared/client.js';
+import { withDeadline } from '../shared/deadline.js';
 import { sleep, withRetry } from '../shared/retry.js';
 import type { RetryOptions } from '../shared/retry.js';
 
@@ -34,16 +36,19 @@ export interface ShardApi {
 }
 
 /**
- * The reader's calls, made with a client on one stream.
+ * The reader's calls, made with a client on one stream, each within the lease's deadline
+ * (`requestTimeout`, from sending to the complete answer).
  *
- * @param client - The Kinesis client.
+ * @param lease - The Kinesis client and its deadline.
  * @param target - The stream's name or ARN.
  * @returns The calls.
  */
-export function kinesisShardApi(client: KinesisClient, target: StreamTarget): ShardApi {
+export function kinesisShardApi(lease: ClientLease, target: StreamTarget): ShardApi {
+  const { client, requestTimeoutMs } = lease;
   const arn = target.StreamARN === undefined ? {} : { StreamARN: target.StreamARN };
+  const timed = <R>(call: (signal: AbortSignal) => Promise<R>, signal: AbortSignal): Promise<R> => withDeadline(call, signal, requestTimeoutMs);
   return {
-    listShards: (signal) => listShards(client, target, signal),
+    listShards: (signal) => timed((deadline) => listShards(client, target, deadline), signal),
     getShardIterator: async (shardId, position, signal) => {
       const where =
         position.type === 'AT_TIMESTAMP'
@@ -51,10 +56,12 @@ export function kinesisShardApi(client: KinesisClient, target: StreamTarget): Sh
           : position.type === 'AFTER_SEQUENCE_NUMBER'
             ? { StartingSequenceNumber: position.sequenceNumber }
             : {};
-      const answer = await client.send(new GetShardIteratorCommand({ ...target, ShardId: shardId, ShardIteratorType: position.type, ...where }), { abortSignal: signal });
+      const command = new GetShardIteratorCommand({ ...target, ShardId: shardId, ShardIteratorType: position.type, ...where });
+      const answer = await timed((deadline) => client.send(command, { abortSignal: deadline }), signal);
       return answer.ShardIterator;
     },
-    getRecords: (iterator, limit, signal) => client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit, ...arn }), { abortSignal: signal }),
+    getRecords: (iterator, limit, signal) =>
+      timed((deadline) => client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit, ...arn }), { abortSignal: deadline }), signal),
   };
 }
 

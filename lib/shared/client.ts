@@ -47,6 +47,11 @@ export interface ClientOptions {
 /** A client for one subscription; `release()` closes it if it was built here, and leaves a caller's client open. */
 export interface ClientLease {
   readonly client: KinesisClient;
+  /**
+   * The deadline of every call made with the client, from sending to the complete answer
+   * (`requestTimeout`); 0 for a caller's client, whose own settings apply.
+   */
+  readonly requestTimeoutMs: number;
   release(): void;
 }
 
@@ -57,7 +62,7 @@ export interface ClientLease {
  * @returns The client and how to release it.
  */
 export function leaseClient(options: ClientOptions): ClientLease {
-  if (options.client !== undefined) return { client: options.client, release: () => undefined };
+  if (options.client !== undefined) return { client: options.client, requestTimeoutMs: 0, release: () => undefined };
   const { region, endpoint, credentials, maxSockets, requestTimeoutMs } = options;
   const agentOptions = { keepAlive: true, maxSockets };
   const client = new KinesisClient({
@@ -74,5 +79,5 @@ export function leaseClient(options: ClientOptions): ClientLease {
       throwOnRequestTimeout: true,
     }),
   });
-  return { client, release: () => client.destroy() };
+  return { client, requestTimeoutMs, release: () => client.destroy() };
 }

@@ -244,7 +244,7 @@ describe('the rxjs-kinesis command', function () {
       const report = await FailureReport.open(path, () => undefined, hold);
       const total = 20_000;
       for (let number = 1; number <= total; number += 1) {
-        report.add({ status: 'failed', item: { number, data: Buffer.from('x') }, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', attempts: 0 });
+        report.add({ status: 'failed', item: { number, data: Buffer.from('x') }, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', attempts: 0, possiblyWritten: false });
       }
       expect(pauses, 'paused once, while behind').to.equal(1);
       expect(paused).to.equal(true);

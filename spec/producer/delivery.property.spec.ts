@@ -19,8 +19,9 @@ import type { DeliveryOptions } from '../../lib/producer/delivery.js';
 import type { ClientErrorCode } from '../../lib/producer/errors.js';
 import { planRequests } from '../../lib/producer/planner.js';
 import type { AcceptedRecord, PreparedRecord } from '../../lib/producer/prepareRecord.js';
-import type { EntryOutcome, SendPutRecords } from '../../lib/producer/sender.js';
+import type { SendPutRecords } from '../../lib/producer/sender.js';
 import { ShardMapCache } from '../../lib/producer/shardMapCache.js';
+import type { EntryOutcome } from '../../lib/producer/answer.js';
 
 /** An item: its id is also the record's data, so the sender knows which item an entry stands for. */
 interface Item {
@@ -104,12 +105,12 @@ function scriptedSender(pattern: FailurePattern, onCall?: (call: number) => void
     const ids = records.map((record) => Buffer.from(record.data).toString());
     const script = pattern.calls[calls.length] ?? { requestFailure: 'none', retryable: 0, fatal: 0 };
     const answers = ids.map((): EntryOutcome => {
-      if (script.requestFailure === 'retryable') return { ok: false, errorCode: 'InternalFailure', errorMessage: 'request failed: 500', retryable: true };
-      if (script.requestFailure === 'fatal') return { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'request failed: no stream', retryable: false };
+      if (script.requestFailure === 'retryable') return { ok: false, errorCode: 'InternalFailure', errorMessage: 'request failed: 500', retryable: true, possiblyWritten: true };
+      if (script.requestFailure === 'fatal') return { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'request failed: no stream', retryable: false, possiblyWritten: false };
       const draw = random();
-      if (draw < script.fatal) return { ok: false, errorCode: FATAL_RECORD_CODES[Math.floor(random() * 3)]!, errorMessage: `fatal ${sequence++}`, retryable: false };
+      if (draw < script.fatal) return { ok: false, errorCode: FATAL_RECORD_CODES[Math.floor(random() * 3)]!, errorMessage: `fatal ${sequence++}`, retryable: false, possiblyWritten: false };
       if (draw < script.fatal + script.retryable * (1 - script.fatal)) {
-        return { ok: false, errorCode: RETRYABLE_RECORD_CODES[Math.floor(random() * 3)]!, errorMessage: `retryable ${sequence++}`, retryable: true };
+        return { ok: false, errorCode: RETRYABLE_RECORD_CODES[Math.floor(random() * 3)]!, errorMessage: `retryable ${sequence++}`, retryable: true, possiblyWritten: false };
       }
       return { ok: true, shardId: `shardId-00000000000${sequence % 4}`, sequenceNumber: String(sequence++) };
     });
@@ -324,11 +325,11 @@ describe('deliverBatch with aggregation, properties (fast-check)', function () {
             return records.map((record): EntryOutcome => {
               const answer: EntryOutcome =
                 script.requestFailure === 'retryable'
-                  ? { ok: false, errorCode: 'InternalFailure', errorMessage: '500', retryable: true }
+                  ? { ok: false, errorCode: 'InternalFailure', errorMessage: '500', retryable: true, possiblyWritten: true }
                   : script.requestFailure === 'fatal'
-                    ? { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false }
+                    ? { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false, possiblyWritten: false }
                     : random() < script.retryable
-                      ? { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', retryable: true }
+                      ? { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', retryable: true, possiblyWritten: false }
                       : { ok: true, shardId: truth.predict(record.partitionKey, record.explicitHashKey), sequenceNumber: String(sequence++) };
               const key = Buffer.from(record.data).toString('base64');
               sends.set(key, [...(sends.get(key) ?? []), answer]);

@@ -10,8 +10,9 @@ import { entryBytes } from '../../lib/kinesis/sizes.js';
 import { deliverBatch } from '../../lib/producer/delivery.js';
 import type { DeliveryOptions } from '../../lib/producer/delivery.js';
 import type { AcceptedRecord, PreparedRecord } from '../../lib/producer/prepareRecord.js';
-import type { EntryOutcome, SendPutRecords } from '../../lib/producer/sender.js';
+import type { SendPutRecords } from '../../lib/producer/sender.js';
 import { ShardMapCache } from '../../lib/producer/shardMapCache.js';
+import type { EntryOutcome } from '../../lib/producer/answer.js';
 
 const accepted = (item: string): PreparedRecord<string> => ({
   accepted: true,
@@ -32,8 +33,8 @@ const rejected = (item: string): PreparedRecord<string> => ({
 });
 
 const ok = (n: number): EntryOutcome => ({ ok: true, shardId: 'shardId-000000000000', sequenceNumber: String(n) });
-const throttled: EntryOutcome = { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', retryable: true };
-const missing: EntryOutcome = { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false };
+const throttled: EntryOutcome = { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'slow down', retryable: true, possiblyWritten: false };
+const missing: EntryOutcome = { ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false, possiblyWritten: false };
 
 /** A sender that answers with `decide(item, call)` per entry and keeps every request it got. */
 function scriptedSender(decide: (item: string, call: number) => EntryOutcome): SendPutRecords & { calls: string[][] } {
@@ -64,6 +65,25 @@ describe('deliverBatch', () => {
       ['c', 'ok', 1],
       ['d', 'ok', 2],
     ]);
+  });
+
+  it('marks a failed record possibly written when any of its attempts had an unknown outcome, and says so in the warning', async () => {
+    const cut: EntryOutcome = { ok: false, errorCode: 'ECONNRESET', errorMessage: 'socket hang up', retryable: true, possiblyWritten: true };
+    const send = scriptedSender((item, call) => (call === 1 && item === 'a' ? cut : throttled));
+    const logger = recordingLogger();
+    const result = await deliverBatch(['a', 'b'].map(accepted), options(send, { logger }), signal);
+    expect(result.records.map((r) => [r.item, r.status, r.status === 'failed' && r.possiblyWritten])).to.deep.equal([
+      ['a', 'failed', true],
+      ['b', 'failed', false],
+    ]);
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).to.deep.equal([
+      "2 of 2 records not written to stream 's': ProvisionedThroughputExceededException x2; 1 of them may have been written (an attempt's outcome was unknown)",
+    ]);
+  });
+
+  it('reports a record refused before sending as never written', async () => {
+    const result = await deliverBatch([rejected('x')], options(scriptedSender((_item, call) => ok(call))), signal);
+    expect(result.records[0]).to.include({ status: 'failed', attempts: 0, possiblyWritten: false });
   });
 
   it('stops after maxAttempts and reports the last error code', async () => {

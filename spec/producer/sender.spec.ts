@@ -42,7 +42,7 @@ function clientAnswering(answer: { status: number; body: unknown } | { fail: Err
           response: {
             statusCode: answer.status,
             headers: { 'content-type': 'application/x-amz-json-1.1' },
-            body: new Uint8Array(Buffer.from(JSON.stringify(answer.body))),
+            body: new Uint8Array(Buffer.from(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body))),
           },
         };
       },
@@ -83,7 +83,7 @@ describe('putRecordsSender', () => {
     );
     expect(await send(records, signal)).to.deep.equal([
       { ok: true, shardId: 'shardId-1', sequenceNumber: '7' },
-      { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'Rate exceeded', retryable: true },
+      { ok: false, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'Rate exceeded', retryable: true, possiblyWritten: false },
     ]);
   });
 
@@ -98,7 +98,7 @@ describe('putRecordsSender', () => {
     };
     expect(await putRecordsSender(clientAnswering({ status: 200, body }), { StreamName: 's' })(records, signal)).to.deep.equal([
       { ok: true, shardId: 'shardId-1', sequenceNumber: '7' },
-      { ok: false, errorCode: 'InvalidArgumentException', errorMessage: 'too big', retryable: false },
+      { ok: false, errorCode: 'InvalidArgumentException', errorMessage: 'too big', retryable: false, possiblyWritten: false },
     ]);
   });
 
@@ -106,20 +106,34 @@ describe('putRecordsSender', () => {
     const send = putRecordsSender(clientAnswering({ status: 400, body: { __type: 'ResourceNotFoundException', message: 'Stream s not found.' } }), { StreamName: 's' });
     const outcomes = await send(records, signal);
     expect(outcomes).to.have.length(2);
-    for (const outcome of outcomes) expect(outcome).to.deep.equal({ ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'Stream s not found.', retryable: false });
+    for (const outcome of outcomes) expect(outcome).to.deep.equal({ ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'Stream s not found.', retryable: false, possiblyWritten: false });
     const [throttled] = await putRecordsSender(clientAnswering({ status: 500, body: { __type: 'InternalFailure', message: 'oops' } }), { StreamName: 's' })(records, signal);
-    expect(throttled).to.deep.equal({ ok: false, errorCode: 'InternalFailure', errorMessage: 'oops', retryable: true });
+    expect(throttled).to.deep.equal({ ok: false, errorCode: 'InternalFailure', errorMessage: 'oops', retryable: true, possiblyWritten: true });
   });
 
   it("names a cut connection by Node's code, not the SDK's wrapper name", async () => {
     const cut = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
     const send = putRecordsSender(clientAnswering({ fail: cut }), { StreamName: 's' });
-    expect((await send(records, signal))[0]).to.deep.equal({ ok: false, errorCode: 'ECONNRESET', errorMessage: 'socket hang up', retryable: true });
+    expect((await send(records, signal))[0]).to.deep.equal({ ok: false, errorCode: 'ECONNRESET', errorMessage: 'socket hang up', retryable: true, possiblyWritten: true });
   });
 
-  it('refuses an answer that does not match the request', async () => {
+  it('fails every record with InvalidResponse, retryable and possibly written, when the answer does not match the request', async () => {
     const send = putRecordsSender(clientAnswering({ status: 200, body: { Records: [{ ShardId: 'shardId-1', SequenceNumber: '7' }] } }), { StreamName: 's' });
-    expect((await send(records, signal))[0]).to.include({ ok: false, errorCode: 'InvalidResponse', retryable: false });
+    expect((await send(records, signal))[0]).to.include({ ok: false, errorCode: 'InvalidResponse', retryable: true, possiblyWritten: true });
+  });
+
+  it('reads a 200 answer that is not JSON as InvalidResponse for every record, not as an error', async () => {
+    const send = putRecordsSender(clientAnswering({ status: 200, body: '<html>proxy</html>' }), { StreamName: 's' });
+    const outcomes = await send(records, signal);
+    expect(outcomes).to.have.length(2);
+    for (const outcome of outcomes) expect(outcome).to.include({ ok: false, errorCode: 'InvalidResponse', retryable: true, possiblyWritten: true });
+  });
+
+  it('a connection refused is not possibly written; a 400 throttle neither', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect((await putRecordsSender(clientAnswering({ fail: refused }), { StreamName: 's' })(records, signal))[0]).to.include({ errorCode: 'ECONNREFUSED', retryable: true, possiblyWritten: false });
+    const throttle = putRecordsSender(clientAnswering({ status: 400, body: { __type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded' } }), { StreamName: 's' });
+    expect((await throttle(records, signal))[0]).to.include({ errorCode: 'ProvisionedThroughputExceededException', retryable: true, possiblyWritten: false });
   });
 
   it('rejects when aborted, instead of reporting', async () => {

@@ -7,6 +7,7 @@ import { recordingLogger } from '../support/collect.js';
 import { KinesisConfigError } from '../../lib/index.js';
 import { validateToKinesisConfig } from '../../lib/producer/config.js';
 import { DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from '../../lib/producer/defaults.js';
+import { prepareRecord } from '../../lib/producer/prepareRecord.js';
 import { resolveSettings } from '../../lib/producer/settings.js';
 
 describe('the aggregation setting', () => {
@@ -18,6 +19,17 @@ describe('the aggregation setting', () => {
       return (error as KinesisConfigError).problems.slice();
     }
   };
+
+  it('refuses a partition key with a lone surrogate when aggregating (KPL aggregates store keys as UTF-8), and sends it plain otherwise', () => {
+    const lone = 'user-\ud800';
+    const key = () => lone;
+    const aggregated = resolveSettings({ streamName: 's', aggregation: true, partitionKey: key, logger: recordingLogger() }).records;
+    const prepared = prepareRecord('x', aggregated);
+    expect(prepared).to.include({ accepted: false, errorCode: 'InvalidPartitionKey' });
+    expect(prepared.accepted ? '' : prepared.errorMessage).to.include('lone UTF-16 surrogate');
+    expect(prepareRecord('x', resolveSettings({ streamName: 's', partitionKey: key }).records)).to.include({ accepted: true, partitionKey: lone });
+    expect(prepareRecord('x', resolveSettings({ streamName: 's', aggregation: true, partitionKey: () => 'pair-\ud83d\ude00' }).records)).to.include({ accepted: true });
+  });
 
   it('accepts true, false and { maxBytes } and refuses anything else by its path', () => {
     expect(problemsOf({ streamName: 's', aggregation: true })).to.deep.equal([]);

@@ -282,4 +282,44 @@ describe('toKinesis under injected faults (fault proxy in front of kinesalite)',
       await proxy.close();
     }
   });
+
+  it('goes on after 200 answers it cannot read: every item gets one outcome, failures marked possibly written, nothing lost (concurrency 2)', async () => {
+    const stream = await newStream(2);
+    const proxy = await startFaultProxy(localKinesis().endpoint, { seed: 3, malformedAnswer: 0.4 });
+    try {
+      const items = events(500, 'malformed');
+      const batches = await collect(
+        from(items).pipe(toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key', concurrency: 2, batch: { size: 50 }, retry: { ...FAST_RETRY, maxAttempts: 2 } }))),
+      );
+      const results = outcomes(batches);
+      expect(proxy.stats.malformedAnswers, 'malformed answers sent').to.be.at.least(4);
+      expect(results).to.have.length(items.length);
+      expect(new Set(results.map((r) => r.item.id)).size).to.equal(items.length);
+      const failed = results.filter((r) => r.status === 'failed');
+      for (const result of failed) expect(result, result.item.id).to.include({ errorCode: 'InvalidResponse', possiblyWritten: true });
+      const stored = new Set((await localKinesis().readStream(stream)).map((record) => idOf(record.data)));
+      // The proxy forwards first: every record is in the stream, the failed ones too (they were written).
+      expect(items.filter((item) => !stored.has(item.id)).map((item) => item.id)).to.deep.equal([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('abandons an answer whose body trickles in once requestTimeout has passed (a retryable TimeoutError, possibly written)', async () => {
+    const stream = await newStream(1);
+    const proxy = await startFaultProxy(localKinesis().endpoint, { slowBody: { byteEveryMs: 200, operations: ['PutRecords'] } });
+    try {
+      const items = events(20, 'trickle');
+      const started = performance.now();
+      const batches = await collect(from(items).pipe(toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key', requestTimeout: '1s', retry: { maxAttempts: 2, minDelay: '10ms', maxDelay: '10ms' } }))));
+      const elapsed = performance.now() - started;
+      const results = outcomes(batches);
+      expect(results).to.have.length(20);
+      for (const result of results) expect(result).to.include({ status: 'failed', errorCode: 'TimeoutError', possiblyWritten: true, attempts: 2 });
+      expect(elapsed, 'two attempts of about 1 s each').to.be.below(6_000);
+      expect(proxy.stats.slowAnswers).to.equal(2);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

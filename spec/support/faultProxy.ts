@@ -11,6 +11,9 @@
  * - cut the connection after forwarding (kinesalite wrote the records; the client never hears of it);
  * - never answer (hang) without forwarding.
  *
+ * - answer 200 with a body that cannot be read, after kinesalite wrote the records (`malformedAnswer`);
+ * - send an answer's headers at once and its body one byte at a time (`slowBody`, for any operation).
+ *
  * Two modes override the probabilities: `failAllRecords` (every record withheld, nothing
  * forwarded) and `resourceNotFound` (HTTP 400 `ResourceNotFoundException` for every request).
  * Every other operation (CreateStream, GetRecords, ...) is passed through untouched.
@@ -44,7 +47,22 @@ export interface FaultOptions {
   readonly resourceNotFound?: boolean;
   /** Added latency per `PutRecords` request, a uniform draw in [min, max] ms. Default none. */
   readonly latencyMs?: readonly [number, number];
+  /**
+   * Chance that, once kinesalite wrote the records, the client gets a 200 answer it cannot read
+   * instead, one of {@link MALFORMED_ANSWERS} in turn.
+   */
+  readonly malformedAnswer?: number;
+  /** Answers to these operations (`'PutRecords'`, `'GetRecords'`, ...) come headers first, then one body byte every `byteEveryMs`. */
+  readonly slowBody?: { readonly byteEveryMs: number; readonly operations: readonly string[] };
 }
+
+/** The bodies of `malformedAnswer` (for a request of `n` records). */
+export const MALFORMED_ANSWERS: readonly ((n: number) => string)[] = [
+  (n) => JSON.stringify({ FailedRecordCount: 0, Records: new Array<null>(n).fill(null) }),
+  () => JSON.stringify({ FailedRecordCount: 0, Records: 'ab' }),
+  (n) => JSON.stringify({ FailedRecordCount: 0, Records: { length: n } }),
+  () => '<html><body>502 Bad Gateway</body></html>',
+];
 
 /** What the proxy saw and did. */
 export interface FaultStats {
@@ -74,6 +92,10 @@ export interface FaultStats {
   hungRequests: number;
   /** Other operations passed through. */
   passThroughRequests: number;
+  /** `PutRecords` answered with a body that cannot be read (the records were written). */
+  malformedAnswers: number;
+  /** Answers sent one byte at a time. */
+  slowAnswers: number;
 }
 
 /** A running proxy. */
@@ -115,6 +137,8 @@ function emptyStats(): FaultStats {
     resourceNotFoundRequests: 0,
     hungRequests: 0,
     passThroughRequests: 0,
+    malformedAnswers: 0,
+    slowAnswers: 0,
   };
 }
 
@@ -156,14 +180,29 @@ function upstreamHeaders(headers: IncomingHttpHeaders, bodyLength: number): Inco
   return copy;
 }
 
-function answerJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': AMZ_JSON,
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': `fault-proxy-${Math.random().toString(36).slice(2)}`,
-  });
-  res.end(text);
+/** Writes an answer: at once, or (`byteEveryMs`) headers first and the body one byte at a time until done or the client goes away. */
+function writeAnswer(res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer, byteEveryMs?: number): void {
+  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+  if (byteEveryMs === undefined) {
+    res.end(body);
+    return;
+  }
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= body.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(body.subarray(sent, sent + 1));
+    sent += 1;
+  }, byteEveryMs);
+  res.on('close', () => clearInterval(timer));
+}
+
+function jsonAnswer(text: string): { headers: IncomingHttpHeaders; body: Buffer } {
+  return { headers: { 'content-type': AMZ_JSON, 'x-amzn-requestid': `fault-proxy-${Math.random().toString(36).slice(2)}` }, body: Buffer.from(text, 'utf8') };
 }
 
 /**
@@ -193,13 +232,26 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
       outgoing.end(body);
     });
 
-  const relay = (res: ServerResponse, answer: Upstream): void => {
-    const headers: IncomingHttpHeaders = { ...answer.headers, 'content-length': String(answer.body.length) };
+  /** The trickle rate for an answer to `operation`, when `slowBody` names it. */
+  const slowFor = (operation: string): number | undefined => {
+    const slow = current.slowBody;
+    if (slow === undefined || !slow.operations.includes(operation)) return undefined;
+    stats.slowAnswers += 1;
+    return slow.byteEveryMs;
+  };
+  const operationOf = (req: IncomingMessage): string => String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+
+  const relay = (req: IncomingMessage, res: ServerResponse, answer: Upstream): void => {
+    const headers: IncomingHttpHeaders = { ...answer.headers };
     delete headers['connection'];
     delete headers['keep-alive'];
     delete headers['transfer-encoding'];
-    res.writeHead(answer.status, headers);
-    res.end(answer.body);
+    writeAnswer(res, answer.status, headers, answer.body, slowFor(operationOf(req)));
+  };
+
+  const answerJson = (res: ServerResponse, status: number, body: unknown, text = JSON.stringify(body)): void => {
+    const answer = jsonAnswer(text);
+    writeAnswer(res, status, answer.headers, answer.body, slowFor('PutRecords'));
   };
 
   const cut = (req: IncomingMessage): void => {
@@ -222,6 +274,7 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
     const throttle = random() < (f.throttle ?? 0);
     const hang = random() < (f.hang ?? 0);
     const cutAfter = random() < (f.cutAfterForward ?? 0);
+    const malformed = f.malformedAnswer !== undefined && random() < f.malformedAnswer;
     const withheld = records.map(() => f.failAllRecords === true || random() < (f.withhold ?? 0));
 
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
@@ -257,7 +310,7 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
       if (answer.status !== 200) {
         // A real service error (a missing stream, a validation error): passed on as is.
         if (cutAfter) return cut(req);
-        return relay(res, answer);
+        return relay(req, res, answer);
       }
       const parsed = JSON.parse(answer.body.toString('utf8')) as { FailedRecordCount?: number; Records: ResultEntry[] };
       upstreamEntries = parsed.Records;
@@ -268,6 +321,11 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
         stats.cutAfterForwardRequests += 1;
         stats.cutAfterForwardRecords += written;
         return cut(req);
+      }
+      if (malformed) {
+        const shape = MALFORMED_ANSWERS[stats.malformedAnswers % MALFORMED_ANSWERS.length]!;
+        stats.malformedAnswers += 1;
+        return answerJson(res, 200, undefined, shape(records.length));
       }
     }
 
@@ -286,7 +344,7 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
       .then(async (body) => {
         if (req.headers['x-amz-target'] === PUT_RECORDS_TARGET) return handlePutRecords(req, res, body);
         stats.passThroughRequests += 1;
-        return relay(res, await forward(req, body));
+        return relay(req, res, await forward(req, body));
       })
       .catch(() => {
         // The client went away, or upstream failed: drop the connection, as a broken network would.
