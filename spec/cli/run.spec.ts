@@ -111,12 +111,15 @@ describe('the rxjs-kinesis command', function () {
     for (const child of children) child.kill('SIGKILL');
   });
 
-  it('--help prints the usage, every flag in the README flags table and the exit codes, and exits 0', async () => {
+  it('--help prints the usage, every flag in the command line guide\'s flags table and the exit codes, and exits 0', async () => {
     const run = await cliInProcess(['--help']);
     expect(run.code).to.equal(0);
     expect(run.stdout).to.equal(USAGE);
-    const readme = await readFile(join(root, 'README.md'), 'utf8');
-    const table = readme.slice(readme.indexOf('### Flags'), readme.indexOf('### Lines, keys, failures'));
+    const guide = await readFile(join(root, 'docs', 'guides', 'command-line.md'), 'utf8');
+    const start = guide.indexOf('\n## Flags\n');
+    expect(start, 'a "## Flags" section in docs/guides/command-line.md').to.be.greaterThan(-1);
+    const end = guide.indexOf('\n## ', start + 1);
+    const table = guide.slice(start, end === -1 ? undefined : end);
     const flags = [...table.matchAll(/^\| `([^|]*)` \|/gm)].flatMap(([, cell]) => [...cell!.matchAll(/(?<![\w-])(--?[a-z][\w-]*)/g)].map(([flag]) => flag!));
     expect(flags).to.include.members(['-c', '--config', '--max-waiting-bytes', '-q', '--quiet', '-h', '--help', '--version']);
     for (const flag of flags) expect(run.stdout, flag).to.match(new RegExp(`(^|[\\s,])${flag}[\\s,]`, 'm'));
