@@ -52,7 +52,7 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
   const onChange = valid.backlog?.onChange;
   const batch = { ...TO_KINESIS_DEFAULTS.batch, ...valid.batch };
   const concurrency = valid.concurrency ?? TO_KINESIS_DEFAULTS.concurrency;
-  const connection = resolveConnection(valid, concurrency);
+  const connection = resolveConnection(valid);
   const { logger } = connection;
   const maxRecordBytes = valid.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
   const aggregation =

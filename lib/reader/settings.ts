@@ -31,8 +31,7 @@ export interface ReadSettings extends Connection {
 export function resolveReadSettings(config: FromKinesisConfig): ReadSettings {
   const valid = validateFromKinesisConfig(config);
   return {
-    // One socket per shard read at once (each shard has at most one request in flight).
-    ...resolveConnection(valid, Infinity),
+    ...resolveConnection(valid),
     startingPosition: valid.startingPosition ?? FROM_KINESIS_DEFAULTS.startingPosition,
     pollIntervalMs: durationToMs(valid.pollInterval ?? FROM_KINESIS_DEFAULTS.pollInterval)!,
     limit: valid.limit ?? FROM_KINESIS_DEFAULTS.limit,

@@ -32,6 +32,14 @@ export const LOCAL_ENDPOINT_REGION = 'us-east-1';
 /** A connection that is not established within this time is abandoned (and retried). */
 export const CONNECTION_TIMEOUT_MS = 5_000;
 
+/**
+ * How long a client built here stays open after the last subscription that used it has ended: a
+ * subscription that starts within this time (the next invocation of a warm AWS Lambda function, the
+ * next request of a server) reuses its connections and credentials instead of opening new ones.
+ * Its idle sockets and this timer never keep the process alive.
+ */
+export const CLIENT_IDLE_MS = 60_000;
+
 /** Where the client comes from. */
 export interface ClientOptions {
   readonly client?: KinesisClient | undefined;
@@ -40,11 +48,9 @@ export interface ClientOptions {
   readonly credentials?: KinesisCredentials | undefined;
   /** A request with no complete answer within this time fails with `TimeoutError` (and is retried). */
   readonly requestTimeoutMs: number;
-  /** Sockets kept per host: the number of requests in flight at once. */
-  readonly maxSockets: number;
 }
 
-/** A client for one subscription; `release()` closes it if it was built here, and leaves a caller's client open. */
+/** A client for one subscription; `release()` when the subscription ends. */
 export interface ClientLease {
   readonly client: KinesisClient;
   /**
@@ -52,20 +58,15 @@ export interface ClientLease {
    * (`requestTimeout`); 0 for a caller's client, whose own settings apply.
    */
   readonly requestTimeoutMs: number;
+  /** Ends this subscription's use of the client (a second call does nothing). */
   release(): void;
 }
 
-/**
- * Takes the caller's client, or builds one.
- *
- * @param options - The caller's client, or region, endpoint, credentials; and the socket count.
- * @returns The client and how to release it.
- */
-export function leaseClient(options: ClientOptions): ClientLease {
-  if (options.client !== undefined) return { client: options.client, requestTimeoutMs: 0, release: () => undefined };
-  const { region, endpoint, credentials, maxSockets, requestTimeoutMs } = options;
-  const agentOptions = { keepAlive: true, maxSockets };
-  const client = new KinesisClient({
+/** Builds a client: HTTP/1.1 keep-alive (a socket per request in flight, reused), the SDK's retries off. */
+function buildClient(options: ClientOptions): KinesisClient {
+  const { region, endpoint, credentials, requestTimeoutMs } = options;
+  const agentOptions = { keepAlive: true };
+  return new KinesisClient({
     region: region ?? (endpoint !== undefined ? (process.env['AWS_REGION'] ?? LOCAL_ENDPOINT_REGION) : undefined),
     endpoint,
     credentials: credentials ?? fromNodeProviderChain(),
@@ -79,5 +80,49 @@ export function leaseClient(options: ClientOptions): ClientLease {
       throwOnRequestTimeout: true,
     }),
   });
-  return { client, requestTimeoutMs, release: () => client.destroy() };
+}
+
+/**
+ * Leases of one client shared by every subscription of one operator: the caller's own (never
+ * closed), or one built on first use and closed {@link CLIENT_IDLE_MS} after the last lease was
+ * released, unless another subscription takes it meanwhile.
+ *
+ * @example
+ * ```ts
+ * const lease = clientLeases(options); // one per operator
+ * const { client } = lease(); // per subscription; release() when it ends
+ * ```
+ * @param options - The caller's client, or region, endpoint, credentials and timeout.
+ * @param idleMs - How long an unused client built here stays open.
+ * @returns A function that leases the client.
+ */
+export function clientLeases(options: ClientOptions, idleMs: number = CLIENT_IDLE_MS): () => ClientLease {
+  const own = options.client;
+  if (own !== undefined) return () => ({ client: own, requestTimeoutMs: 0, release: () => undefined });
+  let client: KinesisClient | undefined;
+  let leases = 0;
+  let idle: NodeJS.Timeout | undefined;
+  return () => {
+    clearTimeout(idle);
+    client ??= buildClient(options);
+    const leased = client;
+    leases += 1;
+    let released = false;
+    return {
+      client: leased,
+      requestTimeoutMs: options.requestTimeoutMs,
+      release: () => {
+        if (released) return;
+        released = true;
+        leases -= 1;
+        if (leases > 0) return;
+        idle = setTimeout(() => {
+          if (leases > 0 || client !== leased) return;
+          client = undefined;
+          leased.destroy();
+        }, idleMs);
+        idle.unref();
+      },
+    };
+  };
 }

@@ -9,7 +9,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { leaseClient } from './client.js';
+import { clientLeases } from './client.js';
 import type { ClientLease, KinesisCredentials } from './client.js';
 import { EndpointUrl, isFunction, isObject, NonEmptyString, refined } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
@@ -110,7 +110,7 @@ export interface Connection {
   readonly target: StreamTarget;
   /** The configured logger, complete and never throwing; by default warnings and errors to `console`. */
   readonly logger: Logger;
-  /** Takes the caller's client, or builds one (released: closed) for one subscription. */
+  /** Leases the client for one subscription: the caller's, or one built here and shared by the subscriptions of one operator. */
   readonly leaseClient: () => ClientLease;
 }
 
@@ -118,10 +118,9 @@ export interface Connection {
  * Resolves the connection fields of a validated configuration (`streamName` or `streamARN` given).
  *
  * @param config - The validated configuration.
- * @param maxSockets - Sockets of a client built here: the requests it has in flight at once.
  * @returns The stream, the logger, and how to get the client.
  */
-export function resolveConnection(config: ConnectionConfig, maxSockets: number): Connection {
+export function resolveConnection(config: ConnectionConfig): Connection {
   const { streamARN } = config;
   const arn = streamARN === undefined ? undefined : parseStreamArn(streamARN);
   const streamName = config.streamName ?? arn!.streamName;
@@ -130,14 +129,12 @@ export function resolveConnection(config: ConnectionConfig, maxSockets: number):
     target:
       streamARN === undefined ? { StreamName: streamName } : config.streamName === undefined ? { StreamARN: streamARN } : { StreamName: streamName, StreamARN: streamARN },
     logger: safeLogger(config.logger ?? consoleLogger),
-    leaseClient: () =>
-      leaseClient({
-        client: config.client,
-        region: config.region ?? arn?.region,
-        endpoint: config.endpoint,
-        credentials: config.credentials,
-        maxSockets,
-        requestTimeoutMs: durationToMs(config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT)!,
-      }),
+    leaseClient: clientLeases({
+      client: config.client,
+      region: config.region ?? arn?.region,
+      endpoint: config.endpoint,
+      credentials: config.credentials,
+      requestTimeoutMs: durationToMs(config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT)!,
+    }),
   };
 }

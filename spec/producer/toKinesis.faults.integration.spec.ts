@@ -322,4 +322,20 @@ describe('toKinesis under injected faults (fault proxy in front of kinesalite)',
       await proxy.close();
     }
   });
+
+  it('shares one client, so one connection, between the subscriptions of one operator (a warm Lambda function, a server)', async () => {
+    const stream = await newStream(1);
+    const proxy = await startFaultProxy(localKinesis().endpoint, {});
+    try {
+      const operator = toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key' }));
+      for (let invocation = 0; invocation < 5; invocation++) {
+        const results = outcomes(await collect(from(events(10, `invocation-${invocation}`)).pipe(operator)));
+        expect(results.every((result) => result.status === 'ok')).to.equal(true);
+      }
+      expect(proxy.stats.putRecordsRequests).to.equal(5);
+      expect(proxy.stats.connections, 'TCP connections for 5 subscriptions, one after another').to.equal(1);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

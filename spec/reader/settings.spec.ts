@@ -33,7 +33,7 @@ describe('fromKinesis settings', () => {
     });
   });
 
-  it('leaves a caller-owned client open, and closes the one it builds', () => {
+  it('leaves a caller-owned client open, and shares the one it builds between subscriptions', () => {
     const client = new KinesisClient({ region: 'us-east-1' });
     try {
       const lease = resolveReadSettings({ streamName: 's', client }).leaseClient();
@@ -43,14 +43,12 @@ describe('fromKinesis settings', () => {
     } finally {
       client.destroy();
     }
-    const built = resolveReadSettings({ streamName: 's', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).leaseClient();
-    let destroyed = false;
-    const destroy = built.client.destroy.bind(built.client);
-    built.client.destroy = () => {
-      destroyed = true;
-      destroy();
-    };
-    built.release();
-    expect(destroyed).to.equal(true);
+    const settings = resolveReadSettings({ streamName: 's', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const first = settings.leaseClient();
+    const second = settings.leaseClient();
+    expect(second.client).to.equal(first.client);
+    first.release();
+    second.release();
   });
+
 });

@@ -96,6 +96,8 @@ export interface FaultStats {
   malformedAnswers: number;
   /** Answers sent one byte at a time. */
   slowAnswers: number;
+  /** TCP connections accepted from clients. */
+  connections: number;
 }
 
 /** A running proxy. */
@@ -139,6 +141,7 @@ function emptyStats(): FaultStats {
     passThroughRequests: 0,
     malformedAnswers: 0,
     slowAnswers: 0,
+    connections: 0,
   };
 }
 
@@ -352,6 +355,7 @@ export async function startFaultProxy(upstream: string, faults: FaultOptions): P
       });
   });
   server.on('connection', (socket: Socket) => {
+    stats.connections += 1;
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
