@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { expect } from 'chai';
-import { delay, from, lastValueFrom, share, skip, take, takeUntil, toArray } from 'rxjs';
+import { delay, from, lastValueFrom, race, share, skip, take, takeUntil, toArray } from 'rxjs';
 import { collect, outcomes, recordingLogger, silentLogger } from '../support/collect.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { toKinesis } from '../../lib/index.js';
@@ -61,14 +61,26 @@ function readBack(config: FromKinesisConfig, count: number, settleMs = 1000): Pr
   return lastValueFrom(records$.pipe(takeUntil(records$.pipe(skip(count - 1), take(1), delay(settleMs))), toArray()));
 }
 
+/**
+ * As {@link readBack}, but gives up `deadlineMs` after `deadline` resolves, with what was read by
+ * then: a test of records that may never come fails on its assertion instead of timing out.
+ */
+function readBackBy(config: FromKinesisConfig, count: number, deadline: Promise<unknown>, deadlineMs = 3000, settleMs = 1000): Promise<KinesisReadRecord[]> {
+  const records$ = fromKinesis(config).pipe(share());
+  const enough$ = records$.pipe(skip(count - 1), take(1), delay(settleMs));
+  const late$ = from(deadline).pipe(delay(deadlineMs));
+  return lastValueFrom(records$.pipe(takeUntil(race(enough$, late$)), toArray()));
+}
+
 const json = <T>(record: KinesisReadRecord): T => JSON.parse(Buffer.from(record.data).toString('utf8')) as T;
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /**
  * A client that counts the requests it starts and the answers it gets, by command; `fault` may
- * fail a request before it is sent (a service error, as the SDK would raise it).
+ * fail a request before it is sent (a service error, as the SDK would raise it), at once or
+ * after a wait (a promise).
  */
-function countingClient(fault: (command: string, count: number) => Error | undefined = () => undefined): {
+function countingClient(fault: (command: string, count: number) => Error | undefined | Promise<Error | undefined> = () => undefined): {
   client: KinesisClient;
   started: Map<string, number>;
   answered: Map<string, number>;
@@ -82,7 +94,7 @@ function countingClient(fault: (command: string, count: number) => Error | undef
   client.middlewareStack.add(
     (next, context) => async (args) => {
       bump(started, context.commandName!);
-      const error = fault(context.commandName!, started.get(context.commandName!)!);
+      const error = await fault(context.commandName!, started.get(context.commandName!)!);
       if (error !== undefined) throw error;
       const output = await next(args);
       bump(answered, context.commandName!);
@@ -388,6 +400,30 @@ describe('fromKinesis against kinesalite', function () {
     }
   });
 
+  it('LATEST, with the iterator expired before the first record: resumes where it began, and reads every record written after subscribing', async () => {
+    const stream = await newStream(1);
+    const old = Array.from({ length: 30 }, (_, n) => ({ key: 'k', n }));
+    await write(stream, old);
+    await sleep(50);
+    let written!: () => void;
+    const allWritten = new Promise<void>((resolve) => (written = resolve));
+    const expired = () => new ExpiredIteratorException({ message: 'Iterator expired (injected)', $metadata: { httpStatusCode: 400 } });
+    // The first GetRecords is held until every record is written, then fails as expired.
+    const counting = countingClient(async (command, count) => (command === 'GetRecordsCommand' && count === 1 ? allWritten.then(expired) : undefined));
+    try {
+      const read = readBackBy({ streamName: stream, client: counting.client, startingPosition: 'LATEST', pollInterval: '200ms', logger: silentLogger }, 20, allWritten);
+      await until(() => (counting.started.get('GetRecordsCommand') ?? 0) >= 1);
+      const fresh = Array.from({ length: 20 }, (_, n) => ({ key: 'k', n: 100 + n }));
+      await write(stream, fresh);
+      written();
+      const records = await read;
+      expect(records.map((r) => json<Item>(r).n)).to.deep.equal(fresh.map((i) => i.n));
+      expect(counting.started.get('GetShardIteratorCommand')).to.equal(2);
+    } finally {
+      counting.client.destroy();
+    }
+  });
+
   it('stops on unsubscribe: no request is made after it', async () => {
     const stream = await newStream(3);
     await write(stream, Array.from({ length: 30 }, (_, n) => ({ key: `k${n}`, n })));
@@ -417,4 +453,5 @@ describe('fromKinesis against kinesalite', function () {
       counting.client.destroy();
     }
   });
+
 });
