@@ -10,6 +10,7 @@ import { resolveReadSettings } from './settings.js';
 import { describePosition, kinesisShardApi, readShard } from './shardReader.js';
 import type { ShardReadOptions } from './shardReader.js';
 import { ShardTracker } from './shardTracker.js';
+import { withoutHttpResponse } from '../shared/errors.js';
 import { withRetry } from '../shared/retry.js';
 
 /**
@@ -33,9 +34,11 @@ import { withRetry } from '../shared/retry.js';
  * subscribing, one behind adds those of the last seconds before; see `startingPosition`). Any
  * other error (`ResourceNotFoundException`: no such stream; `AccessDeniedException`;
  * `InvalidArgumentException`), or a retryable one that lasts `retry.maxAttempts` attempts, ends
- * the Observable with the SDK's error. It does not complete on its own: a stream has no end.
- * Take what you need (`take`, `takeUntil`, `takeWhile`) or unsubscribe: the requests in flight
- * are aborted, the timers cleared, and the client built here closed (a `client` you passed in is
+ * the Observable with the SDK's error, stripped of the HTTP response it hides (`$response`, which
+ * holds the request's headers, the session token among them); its class, `name`, `message`,
+ * `$fault` and `$metadata` are kept. It does not complete on its own: a stream has no end. Take
+ * what you need (`take`, `takeUntil`, `takeWhile`) or unsubscribe: the requests in flight are
+ * aborted, the timers cleared, and the client built here closed (a `client` you passed in is
  * left open); no request is made after.
  *
  * Each shard waits for its page to be emitted before asking for the next one, but emitting is
@@ -82,7 +85,7 @@ export function fromKinesis(config: FromKinesisConfig): Observable<KinesisReadRe
       emit: (record) => subscriber.next(record),
     };
     const fail = (error: unknown): void => {
-      if (!signal.aborted) subscriber.error(error);
+      if (!signal.aborted) subscriber.error(withoutHttpResponse(error));
     };
 
     const readReady = (): void => {

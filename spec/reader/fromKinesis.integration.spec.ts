@@ -3,6 +3,7 @@
  * is checked against what was written (toKinesis results, PutRecords answers, readStream).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import {
   DescribeStreamSummaryCommand,
   ExpiredIteratorException,
@@ -10,6 +11,7 @@ import {
   MergeShardsCommand,
   ProvisionedThroughputExceededException,
   PutRecordsCommand,
+  ResourceNotFoundException,
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -18,7 +20,7 @@ import { delay, from, lastValueFrom, race, share, skip, take, takeUntil, toArray
 import { collect, outcomes, recordingLogger, silentLogger } from '../support/collect.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { toKinesis } from '../../lib/index.js';
-import type { ToKinesisConfig } from '../../lib/index.js';
+import type { KinesisCredentials, ToKinesisConfig } from '../../lib/index.js';
 import { encodeAggregate } from '../../lib/kinesis/kpl.js';
 import { listShards } from '../../lib/kinesis/listShards.js';
 import type { FromKinesisConfig } from '../../lib/reader/config.js';
@@ -78,15 +80,18 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 /**
  * A client that counts the requests it starts and the answers it gets, by command; `fault` may
  * fail a request before it is sent (a service error, as the SDK would raise it), at once or
- * after a wait (a promise).
+ * after a wait (a promise). `credentials` replace the emulator's dummy ones.
  */
-function countingClient(fault: (command: string, count: number) => Error | undefined | Promise<Error | undefined> = () => undefined): {
+function countingClient(
+  fault: (command: string, count: number) => Error | undefined | Promise<Error | undefined> = () => undefined,
+  credentials: KinesisCredentials = localKinesis().credentials,
+): {
   client: KinesisClient;
   started: Map<string, number>;
   answered: Map<string, number>;
   total: () => number;
 } {
-  const { endpoint, credentials } = localKinesis();
+  const { endpoint } = localKinesis();
   const client = new KinesisClient({ region: 'us-east-1', endpoint, credentials, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
   const started = new Map<string, number>();
   const answered = new Map<string, number>();
@@ -454,4 +459,25 @@ describe('fromKinesis against kinesalite', function () {
     }
   });
 
+  it('passes on an SDK error without the HTTP exchange it came from: no session token, no signature', async () => {
+    const secret = { accessKeyId: 'AKID-SPEC', secretAccessKey: 'SECRET-ACCESS-KEY', sessionToken: 'SECRET-SESSION-TOKEN' };
+    const counting = countingClient(undefined, secret);
+    try {
+      const error = await lastValueFrom(fromKinesis({ streamName: uniqueStreamName('missing'), client: counting.client, logger: silentLogger })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const shown = inspect(error, { showHidden: true, depth: null });
+      expect(shown).not.to.include('SECRET-SESSION-TOKEN');
+      expect(shown).not.to.include('Signature=');
+      expect(error).to.be.instanceOf(ResourceNotFoundException);
+      expect(error).to.include({ name: 'ResourceNotFoundException', $fault: 'client' });
+      expect(error).to.have.nested.property('$metadata.httpStatusCode', 400);
+      expect(error).to.have.nested.property('$metadata.requestId').that.is.a('string');
+      expect((error as Error).message).to.match(/not found/);
+      expect(error).not.to.have.property('$response');
+    } finally {
+      counting.client.destroy();
+    }
+  });
 });
