@@ -15,7 +15,8 @@ import { checkConfig } from '../shared/validation.js';
 /**
  * Where reading starts in each shard: `'TRIM_HORIZON'` (the oldest record still kept),
  * `'LATEST'` (only records written after subscribing) or a `Date` (records that arrived at or
- * after that time).
+ * after that time). How `'LATEST'` resumes after an early expired iterator, and what this
+ * machine's clock has to do with it, is told on {@link FromKinesisConfig}'s `startingPosition`.
  *
  * @example
  * ```ts
@@ -90,6 +91,16 @@ export const FromKinesisConfig = t.partial({
    * holds (to check what was written); `'LATEST'`: only records written after subscribing (the
    * KCL's default); a `Date`: records that arrived at or after it. Shards created by a reshard
    * after subscribing are always read from their start. Default `'TRIM_HORIZON'`.
+   *
+   * When a shard iterator expires (it is not used for 5 minutes) reading goes on right after the
+   * last record emitted. When it expires before any record of its shard was emitted, reading
+   * starts again where it began: from `'TRIM_HORIZON'` or the `Date` again; for `'LATEST'`,
+   * which names no fixed place, from the records that arrived at or after the time just before
+   * the shard's first iterator was asked for (`AT_TIMESTAMP`). That time is this machine's, the
+   * arrival times are the service's: with this clock ahead by some seconds, the records that
+   * arrived in those first seconds after subscribing are skipped; with it behind, the records
+   * that arrived in those last seconds before subscribing are read too. Keep the clock in sync
+   * (NTP) for `'LATEST'`.
    */
   startingPosition: StartingPositionCodec,
   /**

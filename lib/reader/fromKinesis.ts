@@ -7,18 +7,11 @@ import { Observable } from 'rxjs';
 import type { FromKinesisConfig } from './config.js';
 import type { KinesisReadRecord } from './readRecords.js';
 import { resolveReadSettings } from './settings.js';
-import { kinesisShardApi, readShard } from './shardReader.js';
-import type { ShardPosition, ShardReadOptions } from './shardReader.js';
+import { describePosition, kinesisShardApi, readShard } from './shardReader.js';
+import type { ShardReadOptions } from './shardReader.js';
 import { ShardTracker } from './shardTracker.js';
+import { withoutHttpResponse } from '../shared/errors.js';
 import { withRetry } from '../shared/retry.js';
-
-/** A position, for the debug log. */
-const describePosition = (position: ShardPosition): string =>
-  position.type === 'AT_TIMESTAMP'
-    ? `AT_TIMESTAMP ${position.timestamp.toISOString()}`
-    : position.type === 'AFTER_SEQUENCE_NUMBER'
-      ? `after ${position.sequenceNumber}`
-      : position.type;
 
 /**
  * Reads a Kinesis Data Stream as an Observable of its records: every shard, KPL aggregates
@@ -35,12 +28,18 @@ const describePosition = (position: ShardPosition): string =>
  *
  * Throttling (`ProvisionedThroughputExceededException`), 5xx, timeouts and cut connections are
  * retried per shard with exponential backoff and full jitter (`retry`); an expired iterator is
- * replaced by one after the last record emitted. Any other error (`ResourceNotFoundException`:
- * no such stream; `AccessDeniedException`; `InvalidArgumentException`), or a retryable one that
- * lasts `retry.maxAttempts` attempts, ends the Observable with the SDK's error. It does not
- * complete on its own: a stream has no end. Take what you need (`take`, `takeUntil`,
- * `takeWhile`) or unsubscribe: the requests in flight are aborted, the timers cleared, and the
- * client built here closed (a `client` you passed in is left open); no request is made after.
+ * replaced by one after the last record emitted, or, before any record of its shard was emitted,
+ * by one where the first began (for `'LATEST'`: at the time, by this machine's clock, just before
+ * it was asked for: a clock ahead of the service's skips the records of the first seconds after
+ * subscribing, one behind adds those of the last seconds before; see `startingPosition`). Any
+ * other error (`ResourceNotFoundException`: no such stream; `AccessDeniedException`;
+ * `InvalidArgumentException`), or a retryable one that lasts `retry.maxAttempts` attempts, ends
+ * the Observable with the SDK's error, stripped of the HTTP response it hides (`$response`, which
+ * holds the request's headers, the session token among them); its class, `name`, `message`,
+ * `$fault` and `$metadata` are kept. It does not complete on its own: a stream has no end. Take
+ * what you need (`take`, `takeUntil`, `takeWhile`) or unsubscribe: the requests in flight are
+ * aborted, the timers cleared, and the client built here closed (a `client` you passed in is
+ * left open); no request is made after.
  *
  * Each shard waits for its page to be emitted before asking for the next one, but emitting is
  * synchronous: a subscriber that hands records to asynchronous work (`mergeMap`, `concatMap`)
@@ -86,7 +85,7 @@ export function fromKinesis(config: FromKinesisConfig): Observable<KinesisReadRe
       emit: (record) => subscriber.next(record),
     };
     const fail = (error: unknown): void => {
-      if (!signal.aborted) subscriber.error(error);
+      if (!signal.aborted) subscriber.error(withoutHttpResponse(error));
     };
 
     const readReady = (): void => {

@@ -2,7 +2,8 @@
  * Reading one shard: an iterator from the starting position, then `GetRecords` in a loop, each
  * page emitted before the next call, until the shard is read to its end (a closed shard: no
  * `NextShardIterator`). Retryable failures are retried with exponential backoff and full jitter;
- * an expired iterator is replaced by one after the last record emitted.
+ * an expired iterator is replaced by one after the last record emitted, or, before any was, by
+ * one where the first iterator began.
  *
  * @module
  */
@@ -24,6 +25,20 @@ export type ShardPosition =
   | { readonly type: 'TRIM_HORIZON' | 'LATEST' }
   | { readonly type: 'AT_TIMESTAMP'; readonly timestamp: Date }
   | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+
+/**
+ * A position, for the debug log.
+ *
+ * @param position - Where reading starts.
+ * @returns Its iterator type, with its timestamp or sequence number.
+ */
+export function describePosition(position: ShardPosition): string {
+  return position.type === 'AT_TIMESTAMP'
+    ? `AT_TIMESTAMP ${position.timestamp.toISOString()}`
+    : position.type === 'AFTER_SEQUENCE_NUMBER'
+      ? `AFTER_SEQUENCE_NUMBER ${position.sequenceNumber}`
+      : position.type;
+}
 
 /** The three calls a reader makes; {@link kinesisShardApi} makes them with a `KinesisClient`. */
 export interface ShardApi {
@@ -73,6 +88,23 @@ export interface ShardReadOptions extends RetryOptions {
   readonly pollIntervalMs: number;
   /** Called with each record, in order, synchronously as its page arrives. */
   readonly emit: (record: KinesisReadRecord) => void;
+  /** The wall clock, in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
+}
+
+/**
+ * Where to resume a shard whose iterator expired before any record of it was emitted: where its
+ * first iterator began. `LATEST` names no fixed place (a new `LATEST` iterator would skip what was
+ * written since), so it becomes `AT_TIMESTAMP` at `startedAt`, the time just before the first
+ * iterator was asked for: the records that arrived since then, by the service's clock (see
+ * `startingPosition` for what a clock skew does). Other positions are fixed already.
+ *
+ * @param start - Where reading the shard started.
+ * @param startedAt - The wall-clock time just before its first `GetShardIterator`.
+ * @returns The position to ask a new iterator for.
+ */
+export function resumePosition(start: ShardPosition, startedAt: number): ShardPosition {
+  return start.type === 'LATEST' ? { type: 'AT_TIMESTAMP', timestamp: new Date(startedAt) } : start;
 }
 
 /**
@@ -80,6 +112,10 @@ export interface ShardReadOptions extends RetryOptions {
  * unpacked). After a full page, or while the shard is behind the tip, the next call comes after
  * 200 ms (the service's 5 calls per second per shard); otherwise after `pollIntervalMs`. Only one
  * request is in flight per shard, and the next one starts after the page was emitted.
+ *
+ * An expired iterator (`ExpiredIteratorException`) is replaced by one after the last record
+ * emitted (`AFTER_SEQUENCE_NUMBER`), or, when none was, by one at {@link resumePosition}: nothing
+ * is skipped and nothing read twice.
  *
  * @param api - The Kinesis calls.
  * @param shardId - The shard.
@@ -89,13 +125,12 @@ export interface ShardReadOptions extends RetryOptions {
  * @throws The first error that is not retried (or retried in vain); an `AbortError` once aborted.
  */
 export async function readShard(api: ShardApi, shardId: string, start: ShardPosition, options: ShardReadOptions): Promise<void> {
-  const { signal, logger, limit, pollIntervalMs, emit, sleep: wait = sleep } = options;
+  const { signal, logger, limit, pollIntervalMs, emit, sleep: wait = sleep, now = Date.now } = options;
+  const resume = resumePosition(start, now());
   let last: string | undefined;
-  const iterator = (): Promise<string | undefined> => {
-    const position: ShardPosition = last === undefined ? start : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
-    return withRetry(() => api.getShardIterator(shardId, position, signal), `GetShardIterator on ${shardId}`, options);
-  };
-  let next = await iterator();
+  const iterator = (position: ShardPosition): Promise<string | undefined> =>
+    withRetry(() => api.getShardIterator(shardId, position, signal), `GetShardIterator on ${shardId}`, options);
+  let next = await iterator(start);
   while (next !== undefined) {
     const current = next;
     let page;
@@ -103,8 +138,9 @@ export async function readShard(api: ShardApi, shardId: string, start: ShardPosi
       page = await withRetry(() => api.getRecords(current, limit, signal), `GetRecords on ${shardId}`, options);
     } catch (error) {
       if (signal.aborted || errorCodeOf(error) !== 'ExpiredIteratorException') throw error;
-      logger.debug(`the iterator of ${shardId} expired; a new one starts ${last === undefined ? 'where reading started' : `after ${last}`}`);
-      next = await iterator();
+      const position: ShardPosition = last === undefined ? resume : { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last };
+      logger.debug(`the iterator of ${shardId} expired; a new one starts at ${describePosition(position)}`);
+      next = await iterator(position);
       continue;
     }
     const records = page.Records ?? [];

@@ -3,6 +3,7 @@
  * is checked against what was written (toKinesis results, PutRecords answers, readStream).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import {
   DescribeStreamSummaryCommand,
   ExpiredIteratorException,
@@ -10,15 +11,16 @@ import {
   MergeShardsCommand,
   ProvisionedThroughputExceededException,
   PutRecordsCommand,
+  ResourceNotFoundException,
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { expect } from 'chai';
-import { delay, from, lastValueFrom, share, skip, take, takeUntil, toArray } from 'rxjs';
+import { delay, from, lastValueFrom, race, share, skip, take, takeUntil, toArray } from 'rxjs';
 import { collect, outcomes, recordingLogger, silentLogger } from '../support/collect.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { toKinesis } from '../../lib/index.js';
-import type { ToKinesisConfig } from '../../lib/index.js';
+import type { KinesisCredentials, ToKinesisConfig } from '../../lib/index.js';
 import { encodeAggregate } from '../../lib/kinesis/kpl.js';
 import { listShards } from '../../lib/kinesis/listShards.js';
 import type { FromKinesisConfig } from '../../lib/reader/config.js';
@@ -61,20 +63,35 @@ function readBack(config: FromKinesisConfig, count: number, settleMs = 1000): Pr
   return lastValueFrom(records$.pipe(takeUntil(records$.pipe(skip(count - 1), take(1), delay(settleMs))), toArray()));
 }
 
+/**
+ * As {@link readBack}, but gives up `deadlineMs` after `deadline` resolves, with what was read by
+ * then: a test of records that may never come fails on its assertion instead of timing out.
+ */
+function readBackBy(config: FromKinesisConfig, count: number, deadline: Promise<unknown>, deadlineMs = 3000, settleMs = 1000): Promise<KinesisReadRecord[]> {
+  const records$ = fromKinesis(config).pipe(share());
+  const enough$ = records$.pipe(skip(count - 1), take(1), delay(settleMs));
+  const late$ = from(deadline).pipe(delay(deadlineMs));
+  return lastValueFrom(records$.pipe(takeUntil(race(enough$, late$)), toArray()));
+}
+
 const json = <T>(record: KinesisReadRecord): T => JSON.parse(Buffer.from(record.data).toString('utf8')) as T;
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /**
  * A client that counts the requests it starts and the answers it gets, by command; `fault` may
- * fail a request before it is sent (a service error, as the SDK would raise it).
+ * fail a request before it is sent (a service error, as the SDK would raise it), at once or
+ * after a wait (a promise). `credentials` replace the emulator's dummy ones.
  */
-function countingClient(fault: (command: string, count: number) => Error | undefined = () => undefined): {
+function countingClient(
+  fault: (command: string, count: number) => Error | undefined | Promise<Error | undefined> = () => undefined,
+  credentials: KinesisCredentials = localKinesis().credentials,
+): {
   client: KinesisClient;
   started: Map<string, number>;
   answered: Map<string, number>;
   total: () => number;
 } {
-  const { endpoint, credentials } = localKinesis();
+  const { endpoint } = localKinesis();
   const client = new KinesisClient({ region: 'us-east-1', endpoint, credentials, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
   const started = new Map<string, number>();
   const answered = new Map<string, number>();
@@ -82,7 +99,7 @@ function countingClient(fault: (command: string, count: number) => Error | undef
   client.middlewareStack.add(
     (next, context) => async (args) => {
       bump(started, context.commandName!);
-      const error = fault(context.commandName!, started.get(context.commandName!)!);
+      const error = await fault(context.commandName!, started.get(context.commandName!)!);
       if (error !== undefined) throw error;
       const output = await next(args);
       bump(answered, context.commandName!);
@@ -388,6 +405,30 @@ describe('fromKinesis against kinesalite', function () {
     }
   });
 
+  it('LATEST, with the iterator expired before the first record: resumes where it began, and reads every record written after subscribing', async () => {
+    const stream = await newStream(1);
+    const old = Array.from({ length: 30 }, (_, n) => ({ key: 'k', n }));
+    await write(stream, old);
+    await sleep(50);
+    let written!: () => void;
+    const allWritten = new Promise<void>((resolve) => (written = resolve));
+    const expired = () => new ExpiredIteratorException({ message: 'Iterator expired (injected)', $metadata: { httpStatusCode: 400 } });
+    // The first GetRecords is held until every record is written, then fails as expired.
+    const counting = countingClient(async (command, count) => (command === 'GetRecordsCommand' && count === 1 ? allWritten.then(expired) : undefined));
+    try {
+      const read = readBackBy({ streamName: stream, client: counting.client, startingPosition: 'LATEST', pollInterval: '200ms', logger: silentLogger }, 20, allWritten);
+      await until(() => (counting.started.get('GetRecordsCommand') ?? 0) >= 1);
+      const fresh = Array.from({ length: 20 }, (_, n) => ({ key: 'k', n: 100 + n }));
+      await write(stream, fresh);
+      written();
+      const records = await read;
+      expect(records.map((r) => json<Item>(r).n)).to.deep.equal(fresh.map((i) => i.n));
+      expect(counting.started.get('GetShardIteratorCommand')).to.equal(2);
+    } finally {
+      counting.client.destroy();
+    }
+  });
+
   it('stops on unsubscribe: no request is made after it', async () => {
     const stream = await newStream(3);
     await write(stream, Array.from({ length: 30 }, (_, n) => ({ key: `k${n}`, n })));
@@ -413,6 +454,28 @@ describe('fromKinesis against kinesalite', function () {
       );
       expect(error).to.have.property('name', 'ResourceNotFoundException');
       expect(counting.total()).to.equal(1);
+    } finally {
+      counting.client.destroy();
+    }
+  });
+
+  it('passes on an SDK error without the HTTP exchange it came from: no session token, no signature', async () => {
+    const secret = { accessKeyId: 'AKID-SPEC', secretAccessKey: 'SECRET-ACCESS-KEY', sessionToken: 'SECRET-SESSION-TOKEN' };
+    const counting = countingClient(undefined, secret);
+    try {
+      const error = await lastValueFrom(fromKinesis({ streamName: uniqueStreamName('missing'), client: counting.client, logger: silentLogger })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const shown = inspect(error, { showHidden: true, depth: null });
+      expect(shown).not.to.include('SECRET-SESSION-TOKEN');
+      expect(shown).not.to.include('Signature=');
+      expect(error).to.be.instanceOf(ResourceNotFoundException);
+      expect(error).to.include({ name: 'ResourceNotFoundException', $fault: 'client' });
+      expect(error).to.have.nested.property('$metadata.httpStatusCode', 400);
+      expect(error).to.have.nested.property('$metadata.requestId').that.is.a('string');
+      expect((error as Error).message).to.match(/not found/);
+      expect(error).not.to.have.property('$response');
     } finally {
       counting.client.destroy();
     }

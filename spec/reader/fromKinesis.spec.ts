@@ -1,6 +1,7 @@
 /**
- * fromKinesis with a stubbed client: what an unsubscribe stops.
+ * fromKinesis with a stubbed client: what an unsubscribe stops, and which errors reach the subscriber.
  */
+import { inspect } from 'node:util';
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { recordingLogger, silentLogger } from '../support/collect.js';
@@ -36,5 +37,36 @@ describe('fromKinesis teardown (stubbed client)', () => {
     expect(error).to.have.property('name', 'AccessDeniedException');
     expect(state.signals).to.have.length(3);
     expect(state.signals.every((signal) => signal.aborted)).to.equal(true);
+  });
+});
+
+describe('fromKinesis errors (stubbed client)', () => {
+  it('passes on an error without its hidden $response (whatever request gave it), and an error without one as it is', async () => {
+    const withResponse = (): Error => {
+      const error = serviceError('AccessDeniedException');
+      // As the SDK attaches it: hidden, and neither writable nor configurable.
+      Object.defineProperty(error, '$response', { value: { headers: { 'x-amz-security-token': 'SECRET' } }, enumerable: false, writable: false, configurable: false });
+      return error;
+    };
+    const plain = serviceError('AccessDeniedException');
+    const failing = (fail: (command: string) => Error | undefined) =>
+      stubClient(async (command) => {
+        const name = command.constructor.name;
+        const error = fail(name);
+        if (error !== undefined) throw error;
+        if (name === 'ListShardsCommand') return { Shards: [shard(0)] };
+        if (name === 'GetShardIteratorCommand') return { ShardIterator: 'iterator' };
+        throw new Error(`unexpected ${name}`);
+      }).client;
+    const errorOf = (fail: (command: string) => Error | undefined) =>
+      new Promise<unknown>((resolve) => fromKinesis({ streamName: 's', client: failing(fail), logger: silentLogger }).subscribe({ error: resolve }));
+
+    for (const command of ['ListShardsCommand', 'GetShardIteratorCommand', 'GetRecordsCommand']) {
+      const error = await errorOf((name) => (name === command ? withResponse() : undefined));
+      expect(inspect(error, { showHidden: true, depth: null }), command).not.to.include('SECRET');
+      expect(error, command).not.to.have.property('$response');
+      expect(error, command).to.be.instanceOf(Error).and.include({ name: 'AccessDeniedException', $fault: 'client' });
+    }
+    expect(await errorOf((name) => (name === 'GetRecordsCommand' ? plain : undefined))).to.equal(plain);
   });
 });

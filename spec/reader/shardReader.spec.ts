@@ -108,6 +108,33 @@ describe('reading a shard (stubbed Kinesis)', () => {
     expect(emitted.map((r) => r.sequenceNumber)).to.deep.equal(['7', '8', '9']);
   });
 
+  it('after an expiry before any record, resumes where the first iterator began (LATEST: AT_TIMESTAMP of the time just before it)', async () => {
+    const expired = serviceError('ExpiredIteratorException');
+    const since = new Date(500_000);
+    const cases: [ShardPosition, ShardPosition][] = [
+      [{ type: 'TRIM_HORIZON' }, { type: 'TRIM_HORIZON' }],
+      [{ type: 'AT_TIMESTAMP', timestamp: since }, { type: 'AT_TIMESTAMP', timestamp: since }],
+      [{ type: 'LATEST' }, { type: 'AT_TIMESTAMP', timestamp: new Date(1_000_000) }],
+    ];
+    for (const [start, resume] of cases) {
+      // Two expiries before the first record, one after it.
+      const shard = scriptedShard([expired, expired, open([record('7', 'a'), record('8', 'b')]), expired, open([record('9', 'c')])]);
+      // The clock moves on with every GetShardIterator: the resume time is the one read before the first.
+      let clock = 1_000_000;
+      const api: ShardApi = {
+        ...shard.api,
+        getShardIterator: (...args) => {
+          clock += 1000;
+          return shard.api.getShardIterator(...args);
+        },
+      };
+      const { settings, emitted } = options({ now: () => clock });
+      await readShard(api, 'shardId-1', start, settings);
+      expect(shard.iterators, start.type).to.deep.equal([start, resume, resume, { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: '8' }]);
+      expect(emitted.map((r) => r.sequenceNumber)).to.deep.equal(['7', '8', '9']);
+    }
+  });
+
   it('polls again after 200 ms while behind (a full page, or MillisBehindLatest), after pollInterval once caught up', async () => {
     const full = [record('1', 'a'), record('2', 'b'), record('3', 'c')];
     const shard = scriptedShard([open(full), open([record('4', 'd')], { MillisBehindLatest: 5000 }), open([record('5', 'e')]), open([])]);
