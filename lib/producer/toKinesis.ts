@@ -15,6 +15,7 @@ import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMapCache.js';
 import { listShards } from '../kinesis/listShards.js';
 import { withDeadline } from '../shared/deadline.js';
+import { withoutHttpResponse } from '../shared/errors.js';
 
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
 function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
@@ -29,7 +30,7 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
       },
       (error: unknown) => {
         settled = true;
-        if (!controller.signal.aborted) subscriber.error(error);
+        if (!controller.signal.aborted) subscriber.error(withoutHttpResponse(error));
       },
     );
     return () => {
@@ -144,7 +145,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         )
         .subscribe({
           next: (result) => subscriber.next(result),
-          error: (error: unknown) => subscriber.error(error),
+          error: (error: unknown) => subscriber.error(withoutHttpResponse(error)),
           complete: () => (inputError === undefined ? subscriber.complete() : subscriber.error(inputError.error)),
         });
       return () => {
