@@ -93,7 +93,7 @@ describe('the npm package', function () {
   it('type-checks a CommonJS consumer with module nodenext, and not with node16 (TS1479), as the README says', async () => {
     await writeFile(join(project, 'consumer.cts'), "import { toKinesis } from 'rxjs-kinesis';\nexport const operator = toKinesis({ streamName: 'orders' });\n");
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const options = (module: string) => ['--module', module, '--moduleResolution', module, '--target', 'es2022', '--strict', '--noEmit', '--skipLibCheck', '--types', 'node', 'consumer.cts'];
+    const options = (module: string) => ['--module', module, '--moduleResolution', module, '--target', 'es2022', '--strict', '--noEmit', '--skipLibCheck', 'consumer.cts'];
     await run(process.execPath, [tsc, ...options('nodenext')], { cwd: project });
     const refused = await run(process.execPath, [tsc, ...options('node16')], { cwd: project }).then(
       () => '',
