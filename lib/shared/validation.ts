@@ -12,15 +12,33 @@ import { KinesisConfigError } from './errors.js';
 
 const SECRET_FIELDS = /^credentials(\.|$)/;
 
-/** What a value was, for an error message; secrets are never shown. */
+/**
+ * What type a value is, for an error message, never the value itself: `'a string'`, `'a number'`,
+ * `'an array'`, `'an object'`, `'a function'`, `'null'`, `'undefined'`.
+ *
+ * @param value - Any value.
+ * @returns Its type, with its article.
+ */
+export function describeType(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/**
+ * What a field's wrong value was, for an error message: a string (its first 60 characters) or a
+ * number or boolean as written, anything else by its type; values under `credentials` are never shown.
+ *
+ * @param value - The field's value.
+ * @param path - The field's path (`batch.duration`), which says whether the value is a secret.
+ * @returns The value, or what stands for it.
+ */
 export function describeValue(value: unknown, path: string): string {
   if (SECRET_FIELDS.test(path)) return 'the value given';
   if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 60)}...` : value}'`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describeType(value);
 }
 
 /** One line per io-ts error: `path: message`. Union branches and intersection members are left out of the path. */
@@ -69,7 +87,8 @@ export interface ConfigSchema {
  * @throws {@link KinesisConfigError} listing every problem with its field path.
  */
 export function checkConfig<C>(input: unknown, schema: ConfigSchema): C {
-  if (!isObject(input)) throw new KinesisConfigError([`config: expected an object, got ${describeValue(input, '')}`], schema.subject);
+  // The whole input may be a secret or a whole file: only its type is named.
+  if (!isObject(input)) throw new KinesisConfigError([`config: expected an object, got ${describeType(input)}`], schema.subject);
   const problems = unknownFields(input, schema.codec.props, '');
   for (const [key, codec] of Object.entries(schema.blocks)) {
     const block = input[key];

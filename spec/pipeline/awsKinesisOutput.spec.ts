@@ -123,6 +123,11 @@ describe('loadAwsKinesisOutput (the aws_kinesis output block)', () => {
     ]);
   });
 
+  it('says only what type a block that is not an object is: YAML text of one scalar (a pasted secret, say) is that string', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(() => loadAwsKinesisOutput(secret)).to.throw(KinesisConfigError).with.property('problems').that.deep.equals(['config: expected an object, got a string']);
+  });
+
   it('a batch.size over 500 is capped by the operator with a warning to the given logger', () => {
     const logger = recordingLogger();
     const config = loadAwsKinesisOutput('stream_name: s\nbatch: { size: 1000 }', { logger });

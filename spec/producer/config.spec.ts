@@ -112,8 +112,13 @@ describe('config validation', () => {
     expect(problemsOf({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE' } })).to.deep.equal(['credentials.secretAccessKey: required']);
   });
 
-  it('refuses a config that is not an object', () => {
+  it('refuses a config that is not an object, saying only what type it is', () => {
     expect(problemsOf(undefined)).to.deep.equal(['config: expected an object, got undefined']);
-    expect(problemsOf('events')).to.deep.equal(["config: expected an object, got 'events'"]);
+    expect(problemsOf(null)).to.deep.equal(['config: expected an object, got null']);
+    expect(problemsOf('events')).to.deep.equal(['config: expected an object, got a string']);
+    expect(problemsOf(42)).to.deep.equal(['config: expected an object, got a number']);
+    expect(problemsOf(['events'])).to.deep.equal(['config: expected an object, got an array']);
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(() => toKinesis(secret as never)).to.throw(KinesisConfigError, 'invalid toKinesis config: config: expected an object, got a string');
   });
 });

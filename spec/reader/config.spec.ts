@@ -67,6 +67,11 @@ describe('fromKinesis config validation', () => {
     expect(problemsOf({ streamName: 's', retry: { minDelay: '10s' } })).to.deep.equal(['retry.minDelay: 10000 ms is longer than retry.maxDelay (5000 ms)']);
   });
 
+  it('refuses a config that is not an object, saying only what type it is', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(() => fromKinesis(secret as never)).to.throw(KinesisConfigError, 'invalid fromKinesis config: config: expected an object, got a string');
+  });
+
   it('never echoes credential values', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     const problems = problemsOf({ streamName: 's', credentials: { accessKeyId: secret, secretAccessKey: 7 } });
