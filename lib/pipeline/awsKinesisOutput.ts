@@ -322,7 +322,6 @@ export function loadAwsKinesisOutput<T = unknown>(input: unknown, options: Pipel
   const block = checkConfig<AwsKinesisOutput>(value, {
     subject: OUTPUT_SUBJECT,
     codec: AwsKinesisOutput,
-    blocks: { batch: AwsKinesisBatch, credentials: AwsKinesisCredentials },
     crossFieldProblems: outputProblems,
   });
   const { credentials, batch } = block;

@@ -10,7 +10,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Backlog } from './backlog.js';
 import { effectiveBatchSize, MIN_AGGREGATE_MAX_BYTES, TO_KINESIS_DEFAULTS } from './defaults.js';
 import { MAX_RECORD_BYTES_CEILING } from '../kinesis/limits.js';
-import { callback, either, FieldPath, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
+import { callback, either, FieldPath, flagOrBlock, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
 import { connectionProblems, connectionProps } from '../shared/connection.js';
 import { Duration } from '../shared/duration.js';
 import { RetryConfig, retryDelayProblems } from '../shared/retry.js';
@@ -80,12 +80,7 @@ export const BacklogConfig = t.partial({
 });
 
 /** `retry: false` (one attempt, failures reported and logged) or the retry block. */
-const Retry = new t.Type<false | t.TypeOf<typeof RetryConfig>>(
-  'false or { maxAttempts?, minDelay?, maxDelay? }',
-  (u): u is false | t.TypeOf<typeof RetryConfig> => u === false || RetryConfig.is(u),
-  (u, c) => (u === false ? t.success(false) : isObject(u) ? RetryConfig.validate(u, c) : t.failure(u, c)),
-  t.identity,
-);
+const Retry = flagOrBlock('false or { maxAttempts?, minDelay?, maxDelay? }', t.literal(false), RetryConfig);
 
 /**
  * The `aggregation` block: how large a KPL aggregate may be.
@@ -109,12 +104,7 @@ export const AggregationConfig = t.partial({
 });
 
 /** `aggregation: true`, `false`, or the aggregation block. */
-const Aggregation = new t.Type<boolean | t.TypeOf<typeof AggregationConfig>>(
-  'true, false or { maxBytes? }',
-  (u): u is boolean | t.TypeOf<typeof AggregationConfig> => typeof u === 'boolean' || AggregationConfig.is(u),
-  (u, c) => (typeof u === 'boolean' ? t.success(u) : isObject(u) ? AggregationConfig.validate(u, c) : t.failure(u, c)),
-  t.identity,
-);
+const Aggregation = flagOrBlock('true, false or { maxBytes? }', t.boolean, AggregationConfig);
 
 /**
  * The config codec for items of type `T`. Only the item callbacks depend on `T`; the runtime
@@ -235,7 +225,6 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
 export function validateToKinesisConfig<T>(input: unknown): ToKinesisConfig<T> {
   return checkConfig<ToKinesisConfig<T>>(input, {
     codec: ToKinesisConfig,
-    blocks: { batch: BatchConfig, retry: RetryConfig, backlog: BacklogConfig, aggregation: AggregationConfig },
     crossFieldProblems,
   });
 }

@@ -155,7 +155,6 @@ export function validateFromKinesisConfig(input: unknown): FromKinesisConfig {
   return checkConfig<FromKinesisConfig>(input, {
     subject: 'fromKinesis',
     codec: FromKinesisConfig,
-    blocks: { retry: RetryConfig },
     crossFieldProblems: (config) => [...connectionProblems(config), ...retryDelayProblems(config['retry'], FROM_KINESIS_DEFAULTS.retry)],
   });
 }

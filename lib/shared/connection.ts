@@ -7,11 +7,10 @@
  * @module
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { clientLeases } from './client.js';
 import type { ClientLease, KinesisCredentials } from './client.js';
-import { EndpointUrl, isFunction, isObject, NonEmptyString, refined } from './codecs.js';
+import { callback, EndpointUrl, flagOrBlock, isFunction, isObject, NonEmptyString, refined } from './codecs.js';
 import { Duration, durationToMs } from './duration.js';
 import { consoleLogger, LoggerCodec, safeLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -22,22 +21,36 @@ export const StreamArn = refined(
   "a Kinesis stream ARN ('arn:aws:kinesis:<region>:<account>:stream/<name>')",
   (u): u is string => typeof u === 'string' && STREAM_ARN_PATTERN.test(u),
 );
+/** The SDK's credential provider: a function that resolves to credentials. */
+type CredentialProvider = Extract<KinesisCredentials, (...args: never[]) => unknown>;
+
+/** The fields of static credentials, as the SDK's `AwsCredentialIdentity` has them (a provider's result, or an object a client has used, fits). */
 const StaticCredentials = t.intersection([
-  t.type({ accessKeyId: NonEmptyString, secretAccessKey: NonEmptyString }),
-  t.partial({ sessionToken: t.string }),
+  t.type({
+    /** The access key id (`AWS_ACCESS_KEY_ID`). */
+    accessKeyId: NonEmptyString,
+    /** The secret access key (`AWS_SECRET_ACCESS_KEY`); never shown in errors. */
+    secretAccessKey: NonEmptyString,
+  }),
+  t.partial({
+    /** The session token of temporary credentials (`AWS_SESSION_TOKEN`). */
+    sessionToken: t.string,
+    /** When temporary credentials stop being accepted. */
+    expiration: refined('a valid Date', (u): u is Date => u instanceof Date && !Number.isNaN(u.getTime())),
+    /** The credential scope, as the SDK's providers give it. */
+    credentialScope: t.string,
+    /** The AWS account the credentials belong to. */
+    accountId: t.string,
+    /** Features the SDK records on credentials it has used (it adds this field to the object given, on the first request). */
+    $source: t.record(t.string, t.unknown),
+  }),
 ]);
 
 /** `{ accessKeyId, secretAccessKey, sessionToken? }` or a provider function; errors never show the value. */
-export const Credentials = new t.Type<KinesisCredentials>(
-  'credentials: { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function',
-  (u): u is KinesisCredentials => isFunction(u) || StaticCredentials.is(u),
-  (u, c) => {
-    if (isFunction(u)) return t.success(u as KinesisCredentials);
-    if (!isObject(u)) return t.failure(u, c, 'expected { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function');
-    const checked = StaticCredentials.validate(u, c);
-    return isLeft(checked) ? checked : t.success(u as unknown as KinesisCredentials);
-  },
-  t.identity,
+export const Credentials = flagOrBlock(
+  '{ accessKeyId, secretAccessKey, sessionToken? } or a credential provider function',
+  callback<CredentialProvider>(),
+  StaticCredentials,
 );
 
 export const Client = refined(
@@ -62,7 +75,7 @@ export const connectionProps = {
   region: NonEmptyString,
   /** A custom endpoint (LocalStack, kinesis-mock, kinesalite). Pipeline file: `endpoint_url`. */
   endpoint: EndpointUrl,
-  /** Static credentials or a provider. Default: the standard AWS credential chain. Pipeline file: `credentials`. */
+  /** Static credentials (`{ accessKeyId, secretAccessKey, sessionToken? }`; a field it does not know is refused) or a provider. Default: the standard AWS credential chain. Pipeline file: `credentials`. */
   credentials: Credentials,
   /** Bring your own client; then `region`, `endpoint`, `credentials` and `requestTimeout` must be left out. */
   client: Client,
@@ -73,7 +86,7 @@ export const connectionProps = {
    * your own client yourself. `0` turns the timeout off. Default `'30s'`.
    */
   requestTimeout: Duration,
-  /** Where warnings and debug lines go. Default: warnings and errors to `console`. */
+  /** Where warnings and debug lines go: a console-shaped logger (`console` fits) with at least one of `debug`, `info`, `warn`, `error`. Default: warnings and errors to `console`. */
   logger: LoggerCodec,
 };
 

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import * as t from 'io-ts';
-import { callback } from './codecs.js';
+import { behaviour, callback } from './codecs.js';
 
 /**
  * A console-shaped logger (`console` itself fits). Any method left out of `config.logger` is a no-op.
@@ -28,7 +27,11 @@ export interface Logger {
   error(message: string): void;
 }
 
-export const LoggerCodec = t.partial({
+/**
+ * The codec of `config.logger`: an object with at least one of the four methods, each a function
+ * when given. Its other members are not checked (`console` has many more).
+ */
+export const LoggerCodec = behaviour('a console-shaped logger such as console', {
   /** Retries and other detail. */
   debug: callback<Logger['debug']>(),
   /** Not used today. */

@@ -123,6 +123,22 @@ describe('loadAwsKinesisOutput (the aws_kinesis output block)', () => {
     ]);
   });
 
+  it('names an unknown credentials field in snake_case, and refuses a logger with none of its methods', () => {
+    expect(() => loadAwsKinesisOutput({ stream_name: 's', credentials: { access_key_id: 'a', secret_access_key: 'b', sesion_token: 'c' } }))
+      .to.throw(KinesisConfigError)
+      .with.property('problems')
+      .that.deep.equals(['credentials.sesion_token: unknown field (known: access_key_id, secret_access_key, session_token)']);
+    expect(() => loadAwsKinesisOutput({ stream_name: 's' }, { logger: { warning: () => undefined } as never }))
+      .to.throw(KinesisConfigError)
+      .with.property('problems')
+      .that.deep.equals(['logger: has none of debug, info, warn, error (a console-shaped logger such as console)']);
+  });
+
+  it('says only what type a block that is not an object is: YAML text of one scalar (a pasted secret, say) is that string', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(() => loadAwsKinesisOutput(secret)).to.throw(KinesisConfigError).with.property('problems').that.deep.equals(['config: expected an object, got a string']);
+  });
+
   it('a batch.size over 500 is capped by the operator with a warning to the given logger', () => {
     const logger = recordingLogger();
     const config = loadAwsKinesisOutput('stream_name: s\nbatch: { size: 1000 }', { logger });

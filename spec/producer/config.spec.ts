@@ -112,8 +112,43 @@ describe('config validation', () => {
     expect(problemsOf({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE' } })).to.deep.equal(['credentials.secretAccessKey: required']);
   });
 
-  it('refuses a config that is not an object', () => {
+  it('refuses an unknown field in the credentials block, naming it but never a value', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const problems = problemsOf({ streamName: 's', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret, sesionToken: secret } });
+    expect(problems).to.deep.equal([
+      'credentials.sesionToken: unknown field (known: accessKeyId, secretAccessKey, sessionToken, expiration, credentialScope, accountId, $source)',
+    ]);
+  });
+
+  it('accepts credentials as the SDK gives them, or leaves them once a client has used them ($source)', async () => {
+    const identity = { accessKeyId: 'a', secretAccessKey: 'b', sessionToken: 'c', expiration: new Date(), credentialScope: 'd', accountId: '123456789012' };
+    expect(() => validateToKinesisConfig({ streamName: 's', credentials: identity })).not.to.throw();
+    const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+    const client = new KinesisClient({ region: 'us-east-1', credentials });
+    try {
+      await client.config.credentials();
+    } finally {
+      client.destroy();
+    }
+    expect(credentials).to.have.property('$source');
+    expect(() => validateToKinesisConfig({ streamName: 's', credentials })).not.to.throw();
+  });
+
+  it('takes console as a logger, and refuses a logger with none of debug, info, warn, error', () => {
+    expect(() => validateToKinesisConfig({ streamName: 's', logger: console })).not.to.throw();
+    expect(problemsOf({ streamName: 's', logger: { warning: () => undefined } })).to.deep.equal([
+      'logger: has none of debug, info, warn, error (a console-shaped logger such as console)',
+    ]);
+    expect(problemsOf({ streamName: 's', logger: 'console' })).to.deep.equal(["logger: 'console' is not a console-shaped logger such as console"]);
+  });
+
+  it('refuses a config that is not an object, saying only what type it is', () => {
     expect(problemsOf(undefined)).to.deep.equal(['config: expected an object, got undefined']);
-    expect(problemsOf('events')).to.deep.equal(["config: expected an object, got 'events'"]);
+    expect(problemsOf(null)).to.deep.equal(['config: expected an object, got null']);
+    expect(problemsOf('events')).to.deep.equal(['config: expected an object, got a string']);
+    expect(problemsOf(42)).to.deep.equal(['config: expected an object, got a number']);
+    expect(problemsOf(['events'])).to.deep.equal(['config: expected an object, got an array']);
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(() => toKinesis(secret as never)).to.throw(KinesisConfigError, 'invalid toKinesis config: config: expected an object, got a string');
   });
 });

@@ -67,6 +67,19 @@ describe('fromKinesis config validation', () => {
     expect(problemsOf({ streamName: 's', retry: { minDelay: '10s' } })).to.deep.equal(['retry.minDelay: 10000 ms is longer than retry.maxDelay (5000 ms)']);
   });
 
+  it('refuses an unknown field in the credentials block, and a logger with none of its methods', () => {
+    expect(problemsOf({ streamName: 's', credentials: { accessKeyId: 'a', secretAccessKey: 'b', sesionToken: 'c' }, logger: { warning: () => undefined } })).to.deep.equal([
+      'credentials.sesionToken: unknown field (known: accessKeyId, secretAccessKey, sessionToken, expiration, credentialScope, accountId, $source)',
+      'logger: has none of debug, info, warn, error (a console-shaped logger such as console)',
+    ]);
+    expect(() => validateFromKinesisConfig({ streamName: 's', logger: console })).not.to.throw();
+  });
+
+  it('refuses a config that is not an object, saying only what type it is', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(() => fromKinesis(secret as never)).to.throw(KinesisConfigError, 'invalid fromKinesis config: config: expected an object, got a string');
+  });
+
   it('never echoes credential values', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     const problems = problemsOf({ streamName: 's', credentials: { accessKeyId: secret, secretAccessKey: 7 } });
