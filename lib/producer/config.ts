@@ -12,6 +12,7 @@ import { effectiveBatchSize, MIN_AGGREGATE_MAX_BYTES, TO_KINESIS_DEFAULTS } from
 import { MAX_RECORD_BYTES_CEILING } from '../kinesis/limits.js';
 import { callback, either, FieldPath, flagOrBlock, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
 import { connectionProblems, connectionProps } from '../shared/connection.js';
+import type { StreamNamed } from '../shared/connection.js';
 import { Duration } from '../shared/duration.js';
 import { RetryConfig, retryDelayProblems } from '../shared/retry.js';
 import { checkConfig } from '../shared/validation.js';
@@ -190,7 +191,7 @@ export const ToKinesisConfig = toKinesisConfigCodec<unknown>();
  * @useDeclaredType
  * @category Configuration
  */
-export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>>;
+export type ToKinesisConfig<T> = t.TypeOf<ReturnType<typeof toKinesisConfigCodec<T>>> & StreamNamed;
 
 /** Rules that involve more than one field; run on the raw input too, so every problem is listed at once. */
 function crossFieldProblems(config: Record<string, unknown>): string[] {

@@ -8,6 +8,7 @@ import * as t from 'io-ts';
 import { MAX_GET_RECORDS_LIMIT, MAX_GET_RECORDS_PER_SECOND, MIN_POLL_INTERVAL_MS } from '../kinesis/limits.js';
 import { refined } from '../shared/codecs.js';
 import { connectionProblems, connectionProps, DEFAULT_REQUEST_TIMEOUT } from '../shared/connection.js';
+import type { StreamNamed } from '../shared/connection.js';
 import { Duration, durationToMs } from '../shared/duration.js';
 import { RETRY_DEFAULTS, RetryConfig, retryDelayProblems } from '../shared/retry.js';
 import { checkConfig } from '../shared/validation.js';
@@ -137,7 +138,7 @@ export const FromKinesisConfig = t.partial({
  * @useDeclaredType
  * @category Configuration
  */
-export type FromKinesisConfig = t.TypeOf<typeof FromKinesisConfig>;
+export type FromKinesisConfig = t.TypeOf<typeof FromKinesisConfig> & StreamNamed;
 
 /**
  * Checks a `fromKinesis` configuration.

@@ -112,6 +112,12 @@ export function connectionProblems(config: Record<string, unknown>): string[] {
   return problems;
 }
 
+/**
+ * The stream of a configuration, in its type: its name, its ARN, or both; one is required (the
+ * codecs check it at run time, with the other cross-field rules).
+ */
+export type StreamNamed = { streamName: string; streamARN?: string } | { streamName?: string; streamARN: string };
+
 /** The connection fields of a validated configuration. */
 export type ConnectionConfig = { readonly [K in keyof typeof connectionProps]?: t.TypeOf<(typeof connectionProps)[K]> | undefined };
 

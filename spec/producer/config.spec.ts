@@ -2,6 +2,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'chai';
 import { configProblems } from '../support/configProblems.js';
 import { KinesisConfigError, toKinesis } from '../../lib/index.js';
+import type { ToKinesisConfig } from '../../lib/index.js';
 import { validateToKinesisConfig } from '../../lib/producer/config.js';
 
 const problemsOf = (config: unknown): readonly string[] => configProblems(validateToKinesisConfig, config);
@@ -15,6 +16,7 @@ describe('config validation', () => {
   it('throws synchronously from toKinesis, with a literal name and every problem in the message', () => {
     let thrown: unknown;
     try {
+      // @ts-expect-error: the type requires streamName or streamARN, as the check does
       toKinesis({ batch: { duration: 'soon' as never, size: 0 }, concurrency: 1.5 });
     } catch (error) {
       thrown = error;
@@ -150,5 +152,15 @@ describe('config validation', () => {
     expect(problemsOf(['events'])).to.deep.equal(['config: expected an object, got an array']);
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     expect(() => toKinesis(secret as never)).to.throw(KinesisConfigError, 'invalid toKinesis config: config: expected an object, got a string');
+  });
+});
+
+describe('the ToKinesisConfig type', () => {
+  it('requires streamName or streamARN, so that toKinesis({}) does not compile (checked by tsc in npm test)', () => {
+    const byName: ToKinesisConfig<unknown> = { streamName: 'orders' };
+    const byArn: ToKinesisConfig<unknown> = { streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' };
+    // @ts-expect-error: neither streamName nor streamARN
+    const neither: ToKinesisConfig<unknown> = { partitionKey: 'customer_id' };
+    expect([byName, byArn, neither].map((config) => 'streamName' in config || 'streamARN' in config)).to.deep.equal([true, true, false]);
   });
 });

@@ -18,6 +18,7 @@ describe('fromKinesis config validation', () => {
   });
 
   it('throws synchronously from fromKinesis, before anything is subscribed, with every problem', () => {
+    // @ts-expect-error: the type requires streamName or streamARN, as the check does
     expect(() => fromKinesis({})).to.throw(KinesisConfigError, 'invalid fromKinesis config: streamName: required (or give streamARN)');
     expect(configProblems((input) => fromKinesis(input as FromKinesisConfig), { streamName: 's', pollInterval: '100ms', limit: 20_000 })).to.have.members([
       "pollInterval: '100ms' is not a duration of at least 200 ms (the service allows 5 GetRecords per second per shard)",
