@@ -4,17 +4,15 @@
  * bad configurations and their exit codes; the failures file; and backpressure on a large input
  * through a slow endpoint.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Subject } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { cli, cliInProcess, killCommands, root, stored, summary, until } from '../support/command.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { startNullKinesis } from '../../bench/harness/server.js';
@@ -22,74 +20,6 @@ import { USAGE } from '../../lib/cli/args.js';
 import { FailureReport } from '../../lib/cli/failures.js';
 import { LineSplitter } from '../../lib/cli/lines.js';
 import type { Line } from '../../lib/cli/lines.js';
-import { runCli } from '../../lib/cli/run.js';
-
-const root = resolve(import.meta.dirname, '../..');
-const main = join(root, 'lib', 'cli', 'main.ts');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The commands started and not yet exited: killed after each test, so that a test that times out leaves none retrying. */
-const children = new Set<ChildProcess>();
-
-/** Runs the command with `args`, `stdin` as its input and `env` added to a clean environment; `started` is given the process. */
-function cli(args: readonly string[], stdin: string | Buffer = '', env: Record<string, string> = {}, started?: (child: ChildProcess) => void): Promise<Run> {
-  const child = spawn(process.execPath, ['--no-warnings=NodeVersionSupportWarning', '--import', 'tsx', main, ...args], {
-    cwd: root,
-    timeout: 180_000, // longer than any test: a last guard if the afterEach hook does not run
-    // No AWS settings from the machine: only what the test gives.
-    env: { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', ...env },
-  });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  child.stdin.on('error', () => undefined); // the command may exit before reading (a usage error)
-  child.stdin.end(stdin);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  started?.(child);
-  return new Promise((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
-  });
-}
-
-/** Runs the command in this process (same code but for the process entry point and its signals); stdin is not read unless given. */
-async function cliInProcess(args: readonly string[], env: Record<string, string> = {}, options: { stdin?: Readable; interrupt?: Observable<unknown>; stderr?: string[] } = {}): Promise<Run> {
-  let stdout = '';
-  const stderr = options.stderr ?? [];
-  const code = await runCli(args, {
-    stdin: options.stdin ?? Readable.from([Buffer.from('never read\n')]),
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    env,
-    ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
-  });
-  return { code, stdout, stderr: stderr.join('') };
-}
-
-/** Waits until `condition` holds (no upper bound but the test's timeout). */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await sleep(20);
-}
-
-/** The records of a stream: data as text and partition key, in the order of each line's key (one shard). */
-async function stored(stream: string): Promise<{ data: Buffer; key: string }[]> {
-  return (await localKinesis().readStream(stream)).map((record) => ({ data: Buffer.from(record.data), key: record.partitionKey }));
-}
-
-/** The numbers in the summary line. */
-function summary(stderr: string): { delivered: number; failed: number; peak: number; peakBytes: number; bound: number; boundBytes: number } {
-  const match = /([\d,]+) delivered, ([\d,]+) failed.*at most ([\d,]+) records \(([\d,]+) bytes\) waited, bound ([\d,]+) records and ([\d,]+) bytes/.exec(stderr);
-  expect(match, `no summary in: ${stderr}`).to.not.equal(null);
-  const [delivered, failed, peak, peakBytes, bound, boundBytes] = match!.slice(1).map((text) => Number(text.replaceAll(',', '')));
-  return { delivered: delivered!, failed: failed!, peak: peak!, peakBytes: peakBytes!, bound: bound!, boundBytes: boundBytes! };
-}
 
 describe('the rxjs-kinesis command', function () {
   this.timeout(60_000);
@@ -107,9 +37,7 @@ describe('the rxjs-kinesis command', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  afterEach(() => {
-    for (const child of children) child.kill('SIGKILL');
-  });
+  afterEach(killCommands);
 
   it('--help prints the usage, every flag in the command line guide\'s flags table and the exit codes, and exits 0', async () => {
     const run = await cliInProcess(['--help']);
@@ -146,7 +74,7 @@ describe('the rxjs-kinesis command', function () {
         '    batch: { size: ${SIZE}, duration: 1s }',
       ].join('\n'),
     );
-    const run = await cli(['--config', pipeline], `${lines.join('\n')}\n`, { STREAM: stream, ENDPOINT: localKinesis().endpoint, SECRET: 'local', SIZE: '1000' });
+    const run = await cli(['--config', pipeline], { stdin: `${lines.join('\n')}\n`, env: { STREAM: stream, ENDPOINT: localKinesis().endpoint, SECRET: 'local', SIZE: '1000' } });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.include('batch.size 1000 is over the service limit; using 500');
     expect(summary(run.stderr)).to.include({ delivered: 1_200, failed: 0 });
@@ -177,7 +105,7 @@ describe('the rxjs-kinesis command', function () {
     await localKinesis().createStream(stream, 1);
     const input = ['{"order_id":"o1"}', 'not json', '', '{"customer_id":"c9"}', '{"order_id":"o5"}', '{"order_id":null}'].join('\n');
     const failures = join(dir, 'failed.ndjson');
-    const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'order_id', '--failures', failures], input);
+    const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'order_id', '--failures', failures], { stdin: input });
     expect(run.code, run.stderr).to.equal(1);
     expect(summary(run.stderr)).to.include({ delivered: 2, failed: 3 });
     expect(run.stderr).to.match(/line 2: InvalidPartitionKey: .*not JSON/);
@@ -198,7 +126,7 @@ describe('the rxjs-kinesis command', function () {
 
   it('writes every line to the failures file when the stream does not exist, and exits 1', async () => {
     const failures = join(dir, 'missing-stream.ndjson');
-    const run = await cli(['--stream-name', uniqueStreamName('cli-none'), '--endpoint-url', localKinesis().endpoint, '--failures', failures], 'a\nb\nc\n');
+    const run = await cli(['--stream-name', uniqueStreamName('cli-none'), '--endpoint-url', localKinesis().endpoint, '--failures', failures], { stdin: 'a\nb\nc\n' });
     expect(run.code, run.stderr).to.equal(1);
     expect(summary(run.stderr)).to.include({ delivered: 0, failed: 3 });
     const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { line: number; errorCode: string });
@@ -230,7 +158,7 @@ describe('the rxjs-kinesis command', function () {
   describe('the failures file', () => {
     it('cannot be written (a full disk): one line naming it, the summary, exit 1; no crash', async function () {
       if (!existsSync('/dev/full')) this.skip();
-      const run = await cli(['--stream-name', uniqueStreamName('cli-full'), '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--failures', '/dev/full'], 'not json\nnor this\n');
+      const run = await cli(['--stream-name', uniqueStreamName('cli-full'), '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--failures', '/dev/full'], { stdin: 'not json\nnor this\n' });
       expect(run.code, run.stderr).to.equal(1);
       expect(summary(run.stderr)).to.include({ delivered: 0, failed: 2 });
       const lines = run.stderr.trimEnd().split('\n');
@@ -303,7 +231,7 @@ describe('the rxjs-kinesis command', function () {
       const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
       try {
         let command: ChildProcess | undefined;
-        const running = cli(['--stream-name', uniqueStreamName('cli-sigint'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m'], 'a\n', {}, (child) => (command = child));
+        const running = cli(['--stream-name', uniqueStreamName('cli-sigint'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m'], { stdin: 'a\n', started: (child) => (command = child) });
         await until(() => proxy.stats.putRecordsRequests >= 1);
         command!.kill('SIGINT');
         const run = await running;
@@ -345,7 +273,7 @@ describe('the rxjs-kinesis command', function () {
     it('a bad value or an unknown field of aws_kinesis (in its own process)', async () => {
       const pipeline = join(dir, 'bad-value.yaml');
       await writeFile(pipeline, 'output:\n  aws_kinesis: { stream_name: s, batch: { size: ten, count: 3 }, endpoint: x }\n');
-      const run = await cli(['--config', pipeline], 'never read\n');
+      const run = await cli(['--config', pipeline], { stdin: 'never read\n' });
       expect(run.code, run.stderr).to.equal(2);
       expect(run.stderr.trimEnd().split('\n'), run.stderr).to.have.length(1);
       const message = run.stderr;
