@@ -6,7 +6,11 @@
  * @module
  */
 import { Subject } from 'rxjs';
-import { runCli } from './run.js';
+
+// The AWS SDK prints a nine-line NodeVersionSupportWarning (Node 20 is near its end of support
+// for the SDK) when the first client is made, in every run. The SDK's own switch turns that one
+// warning off; every other warning is still printed. A user who set the switch keeps their value.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 // Ctrl-C: the first ends the input (what was read is delivered); the next, or the first once the
 // input has ended, stops at once and reports (see `CliIo.interrupt`). A third exits without a
@@ -18,5 +22,8 @@ process.on('SIGINT', () => {
   if (interrupts > 2) process.exit(130);
   interrupt.next();
 });
+
+// Loaded after the switch is set, so that nothing of the SDK runs before it.
+const { runCli } = await import('./run.js');
 
 process.exitCode = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, interrupt });

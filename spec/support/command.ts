@@ -19,8 +19,8 @@ export const root = resolve(import.meta.dirname, '../..');
 /** The command's entry point in the sources. */
 export const mainModule = join(root, 'lib', 'cli', 'main.ts');
 
-/** The command from the sources, as `npm run cli` runs it. */
-export const FROM_SOURCES: readonly string[] = [process.execPath, '--no-warnings=NodeVersionSupportWarning', '--import', 'tsx', mainModule];
+/** The command from the sources, with tsx (and without `npm run cli`'s `--no-warnings`: every warning the command lets through is seen). */
+export const FROM_SOURCES: readonly string[] = [process.execPath, '--import', 'tsx', mainModule];
 
 /** What a run of the command left. */
 export interface Run {
