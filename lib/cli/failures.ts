@@ -5,11 +5,13 @@
  *
  * @module
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { UsageError } from './args.js';
+import { isInput, statIfAny } from './input.js';
+import type { Input } from './input.js';
 import type { Line } from './lines.js';
 import type { Pausable } from '../index.js';
 import type { KinesisRecordFailure } from '../index.js';
@@ -50,23 +52,41 @@ export class FailureReport {
   }
 
   /**
-   * Opens the `--failures` file (emptied) before anything is sent.
+   * Opens the `--failures` file before anything is sent, and empties it, once it is known not to
+   * be the input: a path that names the input (by any spelling, link or hard link: the same
+   * device and inode) is refused before anything is opened for writing, and the file is emptied
+   * only after the opened file itself was checked (so that a name swapped in between changes
+   * nothing).
    *
    * @param path - The file, or `undefined` for none.
+   * @param input - The input, never to be written.
    * @param show - Writes a line on stderr.
    * @param hold - Paused while the file is behind, resumed when it has drained (the input).
    * @returns The report.
-   * @throws {@link UsageError} when the file cannot be opened.
+   * @throws {@link UsageError} when the file is the input or cannot be opened.
    */
-  static async open(path: string | undefined, show: (line: string) => void, hold?: Pausable): Promise<FailureReport> {
+  static async open(path: string | undefined, input: Input, show: (line: string) => void, hold?: Pausable): Promise<FailureReport> {
     if (path === undefined) return new FailureReport(undefined, undefined, show, hold);
-    const file = createWriteStream(path, { flags: 'w' });
+    const refuse = (): never => {
+      throw new UsageError(`--failures: '${path}' is the input (${input.name}): writing failed lines there would overwrite it; name another file`);
+    };
+    let handle: FileHandle;
     try {
-      await once(file, 'open');
+      const before = await statIfAny(path);
+      if (before !== undefined && isInput(before, input)) refuse();
+      // Appending does not empty the file: that waits for the check of the file opened.
+      handle = await open(path, 'a');
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`--failures: cannot write '${path}': ${messageOf(error)}`);
     }
-    return new FailureReport(file, path, show, hold);
+    const opened = await handle.stat();
+    if (isInput(opened, input)) {
+      await handle.close();
+      refuse();
+    }
+    if (opened.isFile()) await handle.truncate(0);
+    return new FailureReport(handle.createWriteStream(), path, show, hold);
   }
 
   /** Whether the file could not be written (the run then exits 1). */

@@ -4,13 +4,14 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
 import { FailureReport } from './failures.js';
+import { openInput } from './input.js';
+import type { Input } from './input.js';
 import { LineSplitter } from './lines.js';
 import type { Line } from './lines.js';
 import { Progress } from './progress.js';
@@ -43,21 +44,6 @@ export interface CliIo {
 /** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
 const RESUME_FRACTION = 0.2;
 
-/** The input: `--input FILE` (opened now, so that a bad path is a usage error), or stdin. */
-async function openInput(path: string | undefined, stdin: Readable): Promise<Readable> {
-  if (path === undefined) return stdin;
-  try {
-    const handle = await open(path, 'r');
-    if ((await handle.stat()).isDirectory()) {
-      await handle.close();
-      throw new Error('is a directory');
-    }
-    return handle.createReadStream();
-  } catch (error) {
-    throw new UsageError(`--input: cannot read '${path}': ${messageOf(error)}`);
-  }
-}
-
 /** The key of a line over the record limit: it is not parsed, and fails as `RecordTooLarge` whatever its key. */
 const TOO_LARGE_KEY = '-';
 
@@ -82,13 +68,13 @@ function lineKey(field: string, maxRecordBytes: number): (line: Line) => string 
 }
 
 /** Sends every line; resolves with the exit code. */
-async function send(settings: CliSettings, input: Readable, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
+async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
   const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
   const lines = new LineSplitter(maxRecordBytes);
   const progress = new Progress(io.stderr, () => lines.lines, settings.maxWaiting, settings.maxWaitingBytes);
   // Reading pauses while too much waits, and while the failures file is behind.
   const reading = new SharedPause(lines);
-  const failures = await FailureReport.open(settings.failures, (line) => progress.note(line), reading.party());
+  const failures = await FailureReport.open(settings.failures, input, (line) => progress.note(line), reading.party());
   const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
   let running = false;
   const pause = pauseWhenBusy(reading.party(), {
@@ -115,7 +101,7 @@ async function send(settings: CliSettings, input: Readable, io: CliIo, interrupt
     },
   };
   const operator = toKinesis(config);
-  pipeline(input, lines, () => undefined); // an input error reaches `lines`, whose error ends the run
+  pipeline(input.stream, lines, () => undefined); // an input error reaches `lines`, whose error ends the run
   if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
   const stopReading = new Subject<void>();
   let inputOpen = true;

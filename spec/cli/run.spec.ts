@@ -172,7 +172,7 @@ describe('the rxjs-kinesis command', function () {
       let paused = false;
       let pauses = 0;
       const hold = { pause: () => ((paused = true), (pauses += 1)), resume: () => (paused = false), isPaused: () => paused };
-      const report = await FailureReport.open(path, () => undefined, hold);
+      const report = await FailureReport.open(path, { stream: Readable.from([]), name: 'stdin', identity: undefined }, () => undefined, hold);
       const total = 20_000;
       for (let number = 1; number <= total; number += 1) {
         report.add({ status: 'failed', item: { number, data: Buffer.from('x') }, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', attempts: 0, possiblyWritten: false });

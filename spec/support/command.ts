@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import type { Observable } from 'rxjs';
 import { localKinesis } from './hooks.js';
@@ -19,8 +21,12 @@ export const root = resolve(import.meta.dirname, '../..');
 /** The command's entry point in the sources. */
 export const mainModule = join(root, 'lib', 'cli', 'main.ts');
 
-/** The command from the sources, with tsx (and without `npm run cli`'s `--no-warnings`: every warning the command lets through is seen). */
-export const FROM_SOURCES: readonly string[] = [process.execPath, '--import', 'tsx', mainModule];
+/**
+ * The command from the sources, with tsx (found from here, so that the command can run in any
+ * folder), and without `npm run cli`'s `--no-warnings`: every warning the command lets through is
+ * seen.
+ */
+export const FROM_SOURCES: readonly string[] = [process.execPath, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, mainModule];
 
 /** What a run of the command left. */
 export interface Run {
