@@ -16,6 +16,9 @@ export const DEFAULT_MAX_WAITING = 10_000;
 /** Bytes waiting (data plus keys) at which reading pauses, unless `--max-waiting-bytes` says otherwise: 64 MiB. */
 export const DEFAULT_MAX_WAITING_BYTES = 64 * 1024 * 1024;
 
+/** The `--input` value that means stdin. */
+export const STDIN = '-';
+
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   input: { type: 'string', short: 'i' },
@@ -47,6 +50,33 @@ export const OUTPUT_FLAGS = {
 /** The command line, parsed. Values are as typed; they are checked with the configuration. */
 export type CliArgs = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
 
+/** The flags that take a value, by every way they are written (`--input`, `-i`), with their long name. */
+const VALUE_FLAGS: ReadonlyMap<string, string> = new Map(
+  Object.entries(OPTIONS).flatMap(([name, option]) =>
+    option.type !== 'string' ? [] : [[`--${name}`, name], ...('short' in option ? [[`-${option.short}`, name] as const] : [])],
+  ),
+);
+
+/**
+ * The arguments with a flag's value that starts with a dash and a digit (`--concurrency -1`)
+ * joined to its flag (`--concurrency=-1`): `parseArgs` would take it for a flag and say that the
+ * argument is ambiguous; joined, it is checked as a number, and refused as one.
+ */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const name = VALUE_FLAGS.get(argv[index]!);
+    const value = argv[index + 1];
+    if (name !== undefined && value !== undefined && /^-\d/.test(value)) {
+      joined.push(`--${name}=${value}`);
+      index += 1;
+    } else {
+      joined.push(argv[index]!);
+    }
+  }
+  return joined;
+}
+
 /**
  * Parses the command line.
  *
@@ -56,7 +86,7 @@ export type CliArgs = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; str
  */
 export function parseCommandLine(argv: readonly string[]): CliArgs {
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeNumbers(argv), options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
   }
@@ -74,7 +104,7 @@ Options (a flag overrides the same setting of --config):
                               output: { aws_kinesis: { stream_name, partition_key, region,
                                 endpoint_url, credentials, batch: { size, duration } } }
                             \${VAR} in its values is replaced by the environment variable
-  -i, --input FILE          read FILE instead of stdin
+  -i, --input FILE          read FILE instead of stdin (- is stdin)
       --stream-name NAME    the stream (required here or in --config)
       --partition-key FIELD the JSON field whose value is each record's partition key
                             (order_id, customer.id); default: a random UUID per record

@@ -14,7 +14,6 @@ import { isInput, statIfAny } from './input.js';
 import type { Input } from './input.js';
 import type { Line } from './lines.js';
 import type { Pausable } from '../index.js';
-import type { KinesisRecordFailure } from '../index.js';
 import { messageOf } from '../shared/errors.js';
 
 /** Failed lines shown on stderr; the rest only in the `--failures` file. */
@@ -30,6 +29,18 @@ export interface FailedLine {
   readonly errorMessage: string;
   /** Present (`true`) when the line may have been written all the same: resending it can write it twice. */
   readonly possiblyWritten?: true;
+}
+
+/** A line that was not delivered, and why. */
+export interface LineFailure {
+  /** The line. */
+  readonly line: Line;
+  /** Why, as a code. */
+  readonly errorCode: string;
+  /** Why, in words. */
+  readonly errorMessage: string;
+  /** Whether it may have been written all the same. */
+  readonly possiblyWritten: boolean;
 }
 
 /**
@@ -95,9 +106,9 @@ export class FailureReport {
   }
 
   /** Reports one failed line. */
-  add(failure: KinesisRecordFailure<Line>): void {
+  add(failure: LineFailure): void {
     const entry: FailedLine = {
-      line: failure.item.number,
+      line: failure.line.number,
       errorCode: failure.errorCode,
       errorMessage: failure.errorMessage,
       ...(failure.possiblyWritten ? { possiblyWritten: true as const } : {}),

@@ -66,6 +66,12 @@ export class Progress {
     }
   }
 
+  /** Counts a record that failed alone, outside any batch (refused before sending). */
+  failedAlone(errorCode: string): void {
+    this.failed += 1;
+    this.#failedByCode.set(errorCode, (this.#failedByCode.get(errorCode) ?? 0) + 1);
+  }
+
   /** Follows the backlog (from `backlog.onChange`). */
   waitingNow(records: number, bytes: number): void {
     this.waiting = records;

@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
+import { filter, map, ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
 import { FailureReport } from './failures.js';
 import { openInput } from './input.js';
 import type { Input } from './input.js';
+import { isLineItem, LINE, lineItems } from './lineItems.js';
+import type { LineItem, LineRefusal } from './lineItems.js';
 import { LineSplitter } from './lines.js';
 import type { Line } from './lines.js';
 import { Progress } from './progress.js';
@@ -22,7 +24,6 @@ import { SharedPause } from './sharedPause.js';
 import { fromReadable, pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
 import type { ToKinesisConfig } from '../index.js';
 import { messageOf } from '../shared/errors.js';
-import { readFieldPath } from '../shared/fieldPath.js';
 
 /** The exit codes: every record delivered; some failed (or the input broke); usage or configuration error; interrupted. */
 export const EXIT = { delivered: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -44,29 +45,6 @@ export interface CliIo {
 /** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
 const RESUME_FRACTION = 0.2;
 
-/** The key of a line over the record limit: it is not parsed, and fails as `RecordTooLarge` whatever its key. */
-const TOO_LARGE_KEY = '-';
-
-/**
- * Each line's partition key: the value of a field of the line read as JSON (unless the line is
- * too large to send). The operator checks the key as it checks any key a function returns.
- */
-function lineKey(field: string, maxRecordBytes: number): (line: Line) => string | number {
-  const read = readFieldPath(field);
-  return (line) => {
-    if (line.data.length > maxRecordBytes) return TOO_LARGE_KEY;
-    let value: unknown;
-    try {
-      value = JSON.parse(line.data.toString('utf8'));
-    } catch (error) {
-      throw new Error(`the line is not JSON (${messageOf(error)})`);
-    }
-    const key = read(value);
-    if (typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key))) return key;
-    throw new Error(`field '${field}' is ${key === undefined ? 'missing' : key === null ? 'null' : typeof key}, expected a string or number`);
-  };
-}
-
 /** Sends every line; resolves with the exit code. */
 async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
   const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
@@ -83,10 +61,17 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
     highBytes: settings.maxWaitingBytes,
     lowBytes: Math.floor(settings.maxWaitingBytes * RESUME_FRACTION),
   });
-  const config: ToKinesisConfig<Line> = {
+  const prepare = lineItems(settings.partitionField, maxRecordBytes);
+  /** Counts and reports a line refused before sending; `false`, so that it goes no further. */
+  const refuse = (refusal: LineRefusal): false => {
+    progress.failedAlone(refusal.errorCode);
+    failures.add({ ...refusal, possiblyWritten: false });
+    return false;
+  };
+  const config: ToKinesisConfig<LineItem> = {
     ...settings.config,
-    ...(settings.partitionField === undefined ? {} : { partitionKey: lineKey(settings.partitionField, maxRecordBytes) }),
-    serialize: (line) => line.data,
+    ...(settings.partitionField === undefined ? {} : { partitionKey: settings.partitionField }),
+    serialize: (item) => item[LINE].data,
     // While running, the operator's per-batch "not written" warnings would repeat the failure report.
     logger: { warn: (message) => (running ? undefined : note(message)), error: note },
     backlog: {
@@ -118,10 +103,13 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
         .pipe(
           takeUntil(stopReading),
           tap({ next: () => (read += 1), complete: () => (inputOpen = false) }),
+          map(prepare),
+          // A line that cannot be sent at all is reported here; the others go on as items.
+          filter((prepared): prepared is LineItem => isLineItem(prepared) || refuse(prepared)),
           operator,
           tap((result) => {
             progress.add(result);
-            for (const record of result.records) if (record.status === 'failed') failures.add(record);
+            for (const record of result.records) if (record.status === 'failed') failures.add({ ...record, line: record.item[LINE] });
           }),
         )
         .subscribe({ error: (error: unknown) => ((inputError = error), done()), complete: done });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, UsageError } from './args.js';
+import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, STDIN, UsageError } from './args.js';
 import type { CliArgs } from './args.js';
 import { OUTPUT_PATH, readPipeline } from './pipelineFile.js';
 import { effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
@@ -22,7 +22,7 @@ export interface CliSettings {
   readonly maxWaiting: number;
   /** Bytes waiting at which reading pauses. */
   readonly maxWaitingBytes: number;
-  /** The input file; stdin when absent. */
+  /** The input file; stdin when absent (`--input -` included). */
   readonly input: string | undefined;
   /** Where failed lines are written, if anywhere. */
   readonly failures: string | undefined;
@@ -97,7 +97,7 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
     partitionField: typeof partitionKey === 'string' ? partitionKey : undefined,
     maxWaiting: maxWaiting as number,
     maxWaitingBytes: maxWaitingBytes as number,
-    input: args.input,
+    input: args.input === STDIN ? undefined : args.input,
     failures: args.failures,
     quiet: args.quiet === true,
   };
