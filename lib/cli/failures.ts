@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -29,6 +30,23 @@ export interface FailedLine {
   readonly errorMessage: string;
   /** Present (`true`) when the line may have been written all the same: resending it can write it twice. */
   readonly possiblyWritten?: true;
+  /** The line's text, when its bytes are valid UTF-8 (what `jq -r .data` prints is the line). */
+  readonly data?: string;
+  /** The line's bytes in base64, when they are not valid UTF-8. */
+  readonly dataBase64?: string;
+}
+
+/**
+ * A line's bytes as a failures file entry holds them: `data` (text) when they are valid UTF-8,
+ * else `dataBase64`; nothing for a line over the record limit, of which only the first bytes were
+ * kept (it could not be sent anyway).
+ *
+ * @param line - The line.
+ * @returns `{ data }`, `{ dataBase64 }` or `{}`.
+ */
+export function lineData(line: Line): Pick<FailedLine, 'data' | 'dataBase64'> {
+  if (line.size > line.data.length) return {};
+  return isUtf8(line.data) ? { data: line.data.toString('utf8') } : { dataBase64: line.data.toString('base64') };
 }
 
 /** A line that was not delivered, and why. */
@@ -112,6 +130,7 @@ export class FailureReport {
       errorCode: failure.errorCode,
       errorMessage: failure.errorMessage,
       ...(failure.possiblyWritten ? { possiblyWritten: true as const } : {}),
+      ...lineData(failure.line),
     };
     this.#count += 1;
     if (this.file !== undefined && !this.#broken && !this.file.write(`${JSON.stringify(entry)}\n`) && this.hold?.isPaused() === false) this.hold.pause();

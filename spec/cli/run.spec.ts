@@ -110,7 +110,7 @@ describe('the rxjs-kinesis command', function () {
     expect(summary(run.stderr)).to.include({ delivered: 2, failed: 3 });
     expect(run.stderr).to.match(/line 2: InvalidPartitionKey: the line is not JSON \(.+\), so it has no field 'order_id'\n/);
     const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(failed.map((entry) => Object.keys(entry))).to.deep.equal([0, 1, 2].map(() => ['line', 'errorCode', 'errorMessage']));
+    expect(failed.map((entry) => Object.keys(entry))).to.deep.equal([0, 1, 2].map(() => ['line', 'errorCode', 'errorMessage', 'data']));
     expect(failed.map((entry) => [entry['line'], entry['errorCode']])).to.deep.equal([
       [2, 'InvalidPartitionKey'],
       [4, 'InvalidPartitionKey'],
@@ -195,7 +195,7 @@ describe('the rxjs-kinesis command', function () {
       await report.close();
       const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
       expect(lines).to.have.length(total);
-      expect(JSON.parse(lines[total - 1]!)).to.deep.equal({ line: total, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON' });
+      expect(JSON.parse(lines[total - 1]!)).to.deep.equal({ line: total, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', data: 'x' });
     });
   });
 
