@@ -125,6 +125,9 @@ Options (a flag overrides the same setting of --config):
 Credentials: credentials.* in --config, or the standard AWS chain (AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance and container roles).
 
+Ctrl-C or SIGTERM stops reading; every line read is delivered or reported, then the command
+exits. A second one stops at once. The summary says where to resume.
+
 Exit codes: 0 every record delivered; 1 some records failed (or the input could not be read);
-2 usage or configuration error; 130 interrupted (Ctrl-C: what was read is delivered first).
+2 usage or configuration error; 130 stopped by SIGINT (Ctrl-C); 143 stopped by SIGTERM.
 `;

@@ -69,6 +69,8 @@ export interface LineFailure {
  */
 export class FailureReport {
   #count = 0;
+  /** Lines that could be shown: those beyond {@link FAILURES_SHOWN} were not. */
+  #shown = 0;
   #broken = false;
 
   private constructor(
@@ -123,8 +125,13 @@ export class FailureReport {
     return this.#broken;
   }
 
-  /** Reports one failed line. */
-  add(failure: LineFailure): void {
+  /**
+   * Reports one line that was not delivered.
+   *
+   * @param failure - The line, and why.
+   * @param show - Whether it may be shown on stderr (one of the first {@link FAILURES_SHOWN}); `false` when a message of its own says why.
+   */
+  add(failure: LineFailure, show = true): void {
     const entry: FailedLine = {
       line: failure.line.number,
       errorCode: failure.errorCode,
@@ -134,20 +141,20 @@ export class FailureReport {
     };
     this.#count += 1;
     if (this.file !== undefined && !this.#broken && !this.file.write(`${JSON.stringify(entry)}\n`) && this.hold?.isPaused() === false) this.hold.pause();
-    if (this.#count <= FAILURES_SHOWN) this.show(`rxjs-kinesis: line ${entry.line}: ${entry.errorCode}: ${entry.errorMessage}${failure.possiblyWritten ? ' (may have been written)' : ''}`);
+    if (show && ++this.#shown <= FAILURES_SHOWN) this.show(`rxjs-kinesis: line ${entry.line}: ${entry.errorCode}: ${entry.errorMessage}${failure.possiblyWritten ? ' (may have been written)' : ''}`);
   }
 
   /** Closes the file, and says where the failures not shown are. */
   async close(): Promise<void> {
-    const hidden = this.#count - FAILURES_SHOWN;
+    const hidden = this.#shown - FAILURES_SHOWN;
     if (this.file !== undefined) {
       if (!this.#broken) {
         this.file.end();
         await finished(this.file).catch((error: unknown) => this.#fail(error));
       }
-      if (!this.#broken && this.#count > 0) this.show(`rxjs-kinesis: ${this.#count.toLocaleString('en-US')} failed lines written to ${this.path}`);
+      if (!this.#broken && this.#count > 0) this.show(`rxjs-kinesis: ${this.#count.toLocaleString('en-US')} lines not delivered written to ${this.path}`);
     } else if (hidden > 0) {
-      this.show(`rxjs-kinesis: ${hidden.toLocaleString('en-US')} more failed lines not shown (--failures FILE writes them all)`);
+      this.show(`rxjs-kinesis: ${hidden.toLocaleString('en-US')} more lines not delivered not shown (--failures FILE writes them all)`);
     }
   }
 

@@ -31,6 +31,7 @@ export class LineSplitter extends Transform {
   #pendingBytes = 0;
   /** The current line's length so far, the bytes not kept included. */
   #size = 0;
+  #stopped = false;
 
   /** @param maxLineBytes - The longest line kept whole (the largest record). */
   constructor(private readonly maxLineBytes: number) {
@@ -42,7 +43,24 @@ export class LineSplitter extends Transform {
     return this.#number;
   }
 
+  /** Whether {@link LineSplitter.stop} ended the lines before the end of the bytes. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Ends the lines where they are, before the end of the bytes: the lines already split still
+   * come out; the bytes after the last complete line, and any written later, are dropped (never
+   * a line cut short). Nothing happens once the bytes have ended.
+   */
+  stop(): void {
+    if (this.writableEnded) return;
+    this.#stopped = true;
+    this.end();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.#stopped) return done();
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
       this.#keep(chunk.subarray(start, end));
@@ -54,7 +72,7 @@ export class LineSplitter extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.#size > 0) this.#emit();
+    if (this.#size > 0 && !this.#stopped) this.#emit();
     done();
   }
 

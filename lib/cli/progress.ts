@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { countFailures } from '../index.js';
-import type { KinesisBatchResult } from '../index.js';
-import { formatBytes, formatCounts } from '../shared/format.js';
+import type { Tally } from './tally.js';
+import { formatBytes } from '../shared/format.js';
 
 /** How often the progress line is redrawn on a terminal. */
 export const TTY_INTERVAL_MS = 250;
@@ -25,19 +24,22 @@ export interface Output {
 
 const count = (value: number): string => value.toLocaleString('en-US');
 
-/** The counts of a run, and the progress line and summary made from them. */
+/** What was read so far (see `Reading`). */
+export interface ReadSoFar {
+  /** Lines read (empty ones included). */
+  readonly lines: number;
+  /** Records read (lines with bytes). */
+  readonly records: number;
+}
+
+/** The progress line and the summary, made from the counts of a run. */
 export class Progress {
-  /** Records delivered. */
-  delivered = 0;
-  /** Records that failed. */
-  failed = 0;
   /** Records waiting now (read, no outcome yet). */
   waiting = 0;
   /** The most records that waited at once. */
   peakWaiting = 0;
   /** The most bytes (data plus keys) that waited at once. */
   peakWaitingBytes = 0;
-  readonly #failedByCode = new Map<string, number>();
   readonly #startedAt = performance.now();
   #timer: NodeJS.Timeout | undefined;
   /** Outcomes counted at past draws, oldest first, reaching back about {@link RATE_WINDOW_MS}. */
@@ -46,31 +48,18 @@ export class Progress {
 
   /**
    * @param output - Where to write (stderr).
-   * @param linesRead - Lines read so far.
+   * @param tally - The counts of the run.
+   * @param read - What was read so far.
    * @param maxWaiting - The bound on records waiting, for the summary.
    * @param maxWaitingBytes - The bound on bytes waiting, for the summary.
    */
   constructor(
     private readonly output: Output,
-    private readonly linesRead: () => number,
+    private readonly tally: Tally,
+    private readonly read: ReadSoFar,
     private readonly maxWaiting: number,
     private readonly maxWaitingBytes: number,
   ) {}
-
-  /** Counts the outcomes of one batch. */
-  add(result: KinesisBatchResult<unknown>): void {
-    this.delivered += result.successfulRecordCount;
-    this.failed += result.failedRecordCount;
-    if (result.failedRecordCount > 0) {
-      countFailures(result.records, this.#failedByCode);
-    }
-  }
-
-  /** Counts a record that failed alone, outside any batch (refused before sending). */
-  failedAlone(errorCode: string): void {
-    this.failed += 1;
-    this.#failedByCode.set(errorCode, (this.#failedByCode.get(errorCode) ?? 0) + 1);
-  }
 
   /** Follows the backlog (from `backlog.onChange`). */
   waitingNow(records: number, bytes: number): void {
@@ -99,26 +88,29 @@ export class Progress {
   /** The progress line: counts, and the rate over the last {@link RATE_WINDOW_MS} or so. */
   #draw(): void {
     const now = performance.now();
-    const done = this.delivered + this.failed;
+    const done = this.tally.delivered + this.tally.failed;
     this.#samples.push({ at: now, done });
     while (this.#samples.length > 2 && now - this.#samples[1]!.at >= RATE_WINDOW_MS) this.#samples.shift();
     const since = this.#samples[0]!;
     const rate = ((done - since.done) * 1000) / Math.max(1, now - since.at);
     const line =
-      `rxjs-kinesis: ${count(this.linesRead())} lines read, ${count(this.delivered)} delivered, ${count(this.failed)} failed, ` +
+      `rxjs-kinesis: ${count(this.read.lines)} lines read, ${count(this.tally.delivered)} delivered, ${count(this.tally.failed)} failed, ` +
       `${count(Math.round(rate))} records/s, ${count(this.waiting)} waiting`;
     this.output.write(this.output.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
     this.#drawn = true;
   }
 
-  /** The final summary, one line. */
+  /** The final summary, one line: every record read is counted once, as delivered, failed, not sent or with no outcome. */
   summary(): string {
+    const { delivered, failed, notSent, noOutcome } = this.tally;
     const seconds = (performance.now() - this.#startedAt) / 1000;
-    const done = this.delivered + this.failed;
-    const codes = this.failed > 0 ? ` (${formatCounts(this.#failedByCode)})` : '';
+    const done = delivered + failed;
+    const codes = failed > 0 ? ` (${this.tally.failureCodes()})` : '';
+    const unsent = notSent > 0 ? `, ${count(notSent)} not sent` : '';
+    const unknown = noOutcome > 0 ? `, ${count(noOutcome)} with no outcome` : '';
     return (
-      `rxjs-kinesis: ${count(this.delivered)} delivered, ${count(this.failed)} failed${codes}, of ${count(done)} records ` +
-      `from ${count(this.linesRead())} lines, in ${seconds.toFixed(1)} s (${count(Math.round(done / Math.max(seconds, 0.001)))} records/s); ` +
+      `rxjs-kinesis: ${count(delivered)} delivered, ${count(failed)} failed${codes}${unsent}${unknown}, of ${count(this.read.records)} records ` +
+      `from ${count(this.read.lines)} lines, in ${seconds.toFixed(1)} s (${count(Math.round(done / Math.max(seconds, 0.001)))} records/s); ` +
       `at most ${count(this.peakWaiting)} records (${formatBytes(this.peakWaitingBytes)}) waited, bound ${count(this.maxWaiting)} records and ${formatBytes(this.maxWaitingBytes)}`
     );
   }

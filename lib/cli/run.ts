@@ -4,29 +4,27 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { filter, map, ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
+import { EXIT, signalExitCode } from './exitCodes.js';
 import { FailureReport } from './failures.js';
 import { openInput } from './input.js';
 import type { Input } from './input.js';
 import { isLineItem, LINE, lineItems } from './lineItems.js';
 import type { LineItem, LineRefusal } from './lineItems.js';
-import { LineSplitter } from './lines.js';
 import type { Line } from './lines.js';
 import { Progress } from './progress.js';
 import type { Output } from './progress.js';
+import { Reading } from './reading.js';
 import { resolveCliSettings } from './settings.js';
 import type { CliSettings } from './settings.js';
 import { SharedPause } from './sharedPause.js';
-import { fromReadable, pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
-import type { ToKinesisConfig } from '../index.js';
+import { Tally } from './tally.js';
+import { pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
+import type { KinesisBatchResult, ToKinesisConfig } from '../index.js';
 import { messageOf } from '../shared/errors.js';
-
-/** The exit codes: every record delivered; some failed (or the input broke); usage or configuration error; interrupted. */
-export const EXIT = { delivered: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** What the command works with: the process's streams and environment, or stand-ins. */
 export interface CliIo {
@@ -35,7 +33,8 @@ export interface CliIo {
   readonly stderr: Output;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * Emits when the user asks to stop (Ctrl-C): reading stops, what was read is delivered. Once the
+   * Emits a signal's name when one asks the command to stop (`SIGINT`, `SIGTERM`; anything else
+   * counts as `SIGINT`). The first one stops reading: the lines read are delivered. Once the
    * input has ended (or at a second one), the run stops at once, without waiting for the last
    * batches, and reports what it knows. Listened to from the start of the run.
    */
@@ -45,28 +44,50 @@ export interface CliIo {
 /** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
 const RESUME_FRACTION = 0.2;
 
+/** The code, in the failures file, of a line whose outcome is unknown because the run was stopped at once. */
+export const NO_OUTCOME = 'NoOutcome';
+
+const count = (value: number): string => value.toLocaleString('en-US');
+
+/** The signal an interrupt stands for. */
+const signalOf = (value: unknown): NodeJS.Signals => (value === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+
+/** Lines in the order of the input. */
+const inOrder = (lines: Iterable<Line>): Line[] => [...lines].sort((a, b) => a.number - b.number);
+
 /** Sends every line; resolves with the exit code. */
 async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
   const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
-  const lines = new LineSplitter(maxRecordBytes);
-  const progress = new Progress(io.stderr, () => lines.lines, settings.maxWaiting, settings.maxWaitingBytes);
+  const reading = new Reading(input, maxRecordBytes);
+  const tally = new Tally();
+  const progress = new Progress(io.stderr, tally, reading, settings.maxWaiting, settings.maxWaitingBytes);
   // Reading pauses while too much waits, and while the failures file is behind.
-  const reading = new SharedPause(lines);
-  const failures = await FailureReport.open(settings.failures, input, (line) => progress.note(line), reading.party());
+  const paused = new SharedPause(reading.pausable);
+  const failures = await FailureReport.open(settings.failures, input, (line) => progress.note(line), paused.party());
   const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
   let running = false;
-  const pause = pauseWhenBusy(reading.party(), {
+  const pause = pauseWhenBusy(paused.party(), {
     high: settings.maxWaiting,
     low: Math.floor(settings.maxWaiting * RESUME_FRACTION),
     highBytes: settings.maxWaitingBytes,
     lowBytes: Math.floor(settings.maxWaitingBytes * RESUME_FRACTION),
   });
   const prepare = lineItems(settings.partitionField, maxRecordBytes);
+  /** Lines handed to the operator that have no outcome yet. */
+  const waiting = new Set<Line>();
   /** Counts and reports a line refused before sending; `false`, so that it goes no further. */
   const refuse = (refusal: LineRefusal): false => {
-    progress.failedAlone(refusal.errorCode);
+    tally.failedAlone(refusal.errorCode);
     failures.add({ ...refusal, possiblyWritten: false });
     return false;
+  };
+  /** Counts and reports the outcomes of a batch. */
+  const settle = (result: KinesisBatchResult<LineItem>): void => {
+    tally.batch(result);
+    for (const record of result.records) {
+      waiting.delete(record.item[LINE]);
+      if (record.status === 'failed') failures.add({ ...record, line: record.item[LINE] });
+    }
   };
   const config: ToKinesisConfig<LineItem> = {
     ...settings.config,
@@ -86,12 +107,10 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
     },
   };
   const operator = toKinesis(config);
-  pipeline(input.stream, lines, () => undefined); // an input error reaches `lines`, whose error ends the run
+  reading.start();
   if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
-  const stopReading = new Subject<void>();
-  let inputOpen = true;
-  let read = 0;
-  let interrupted = false;
+  const stopNow = new Subject<void>();
+  let signal: NodeJS.Signals | undefined;
   let stoppedAtOnce = false;
   let inputError: unknown;
   let watch: Subscription | undefined;
@@ -99,50 +118,59 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
   if (!settings.quiet) progress.start();
   try {
     await new Promise<void>((done) => {
-      const run = fromReadable<Line>(lines)
+      reading.lines$
         .pipe(
-          takeUntil(stopReading),
-          tap({ next: () => (read += 1), complete: () => (inputOpen = false) }),
           map(prepare),
           // A line that cannot be sent at all is reported here; the others go on as items.
           filter((prepared): prepared is LineItem => isLineItem(prepared) || refuse(prepared)),
+          tap((item) => waiting.add(item[LINE])),
           operator,
-          tap((result) => {
-            progress.add(result);
-            for (const record of result.records) if (record.status === 'failed') failures.add({ ...record, line: record.item[LINE] });
-          }),
+          tap(settle),
+          takeUntil(stopNow),
         )
         .subscribe({ error: (error: unknown) => ((inputError = error), done()), complete: done });
-      // A Ctrl-C ends the input (complete: what was read is delivered); one after the input has
-      // ended stops at once (unsubscribe: no more waiting for retries). Those given while the run
-      // was starting come now.
-      watch = interrupts.subscribe(() => {
-        if (inputOpen) {
-          if (!interrupted) note('interrupted: delivering what was read, then stopping (Ctrl-C again to stop at once)');
-          interrupted = true;
-          stopReading.next();
+      // The first signal stops reading (the lines read are delivered, then the run completes);
+      // one after the lines have ended stops at once (no more waiting for retries). Those given
+      // while the run was starting come now.
+      watch = interrupts.subscribe((value) => {
+        const received = signalOf(value);
+        const first = signal === undefined;
+        signal ??= received;
+        if (first && !reading.ended) {
+          note(`${received}: reading stopped; delivering the lines read, then stopping (a second SIGINT or SIGTERM stops at once)`);
+          reading.stop();
           return;
         }
-        interrupted = true;
         stoppedAtOnce = true;
-        run.unsubscribe();
-        done();
+        stopNow.next();
       });
     });
   } finally {
     watch?.unsubscribe();
     running = false;
     progress.stop();
+    reading.close();
   }
   if (stoppedAtOnce) {
-    const unknown = read - progress.delivered - progress.failed;
-    note(`interrupted: stopped at once, without waiting for the last batches; records read with no outcome: ${unknown.toLocaleString('en-US')} (some may have been written)`);
+    const unknown = inOrder(waiting);
+    tally.unresolved('noOutcome', unknown.length);
+    const listed = settings.failures === undefined || unknown.length === 0 ? '' : `; they are in ${settings.failures} as ${NO_OUTCOME}`;
+    note(`${signal}: stopped at once, without waiting for the last batches: ${count(unknown.length)} records read have no outcome (they may have been written)${listed}`);
+    const errorMessage = `the run was stopped at once (${signal}) before the outcome was known: it may have been written`;
+    for (const line of unknown) failures.add({ line, errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true }, false);
   }
   await failures.close();
   if (inputError !== undefined) note(`cannot read the input: ${messageOf(inputError)}`);
+  if (!reading.complete) note(resumeNote(reading.lines));
   io.stderr.write(`${progress.summary()}\n`);
-  if (interrupted) return EXIT.interrupted;
-  return inputError !== undefined || progress.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
+  if (signal !== undefined) return signalExitCode(signal);
+  return inputError !== undefined || tally.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
+}
+
+/** Where to start again after a run that did not read its whole input. */
+function resumeNote(lastLine: number): string {
+  if (lastLine === 0) return 'stopped before the end of the input, before any line was read: start again from the first line';
+  return `stopped before the end of the input: lines 1 to ${count(lastLine)} were read, and each was delivered or reported; resume after line ${count(lastLine)}`;
 }
 
 /** The version in package.json (two folders up, from `lib/cli/` and from `dist/cli/` alike). */
@@ -155,10 +183,10 @@ function version(): string {
  *
  * @param argv - The arguments after the command name.
  * @param io - Its streams and environment.
- * @returns The exit code: 0 every record delivered, 1 some failed, 2 usage or configuration error, 130 interrupted.
+ * @returns The exit code: 0 every record delivered, 1 some failed, 2 usage or configuration error, 128 + the signal's number when stopped by a signal (130 SIGINT, 143 SIGTERM).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  // Every Ctrl-C from the start: one given while the settings are read is not lost.
+  // Every signal from the start: one given while the settings are read is not lost.
   const interrupts = new ReplaySubject<unknown>();
   const listening = io.interrupt?.subscribe((value) => interrupts.next(value));
   try {

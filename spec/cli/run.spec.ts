@@ -4,14 +4,12 @@
  * bad configurations and their exit codes; the failures file; and backpressure on a large input
  * through a slow endpoint.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { Subject } from 'rxjs';
 import { cli, cliInProcess, killCommands, root, stored, summary, until } from '../support/command.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
@@ -196,78 +194,6 @@ describe('the rxjs-kinesis command', function () {
       const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
       expect(lines).to.have.length(total);
       expect(JSON.parse(lines[total - 1]!)).to.deep.equal({ line: total, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', data: 'x' });
-    });
-  });
-
-  describe('Ctrl-C (the interrupt): exits 130', () => {
-    it('while reading: stops reading, delivers what was read, exits 130', async () => {
-      const stream = uniqueStreamName('cli-int-read');
-      await localKinesis().createStream(stream, 1);
-      const input = new PassThrough();
-      input.write('one\ntwo\nthree\n'); // and never ends
-      const interrupt = new Subject<void>();
-      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input, interrupt });
-      await until(async () => (await stored(stream)).length === 3);
-      interrupt.next();
-      const run = await running;
-      expect(run.code, run.stderr).to.equal(130);
-      expect(run.stderr).to.include('rxjs-kinesis: interrupted');
-      expect(summary(run.stderr)).to.include({ delivered: 3, failed: 0 });
-      await until(() => input.destroyed); // the input is closed
-    });
-
-    it('after the input ended, while the last batch is retried: stops at once, says what has no outcome, exits 130', async () => {
-      const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
-      try {
-        const interrupt = new Subject<void>();
-        const stderr: string[] = [];
-        const running = cliInProcess([...local(), '--stream-name', uniqueStreamName('cli-int-retry'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m', '--quiet'], {}, {
-          stdin: Readable.from([Buffer.from('a\nb\n')]),
-          interrupt,
-          stderr,
-        });
-        // The 10-minute batch is sent only when the input has ended; every record of it is refused, and retried.
-        await until(() => proxy.stats.putRecordsRequests >= 1);
-        interrupt.next();
-        const run = await running;
-        expect(run.code, run.stderr).to.equal(130);
-        expect(run.stderr).to.include('rxjs-kinesis: interrupted');
-        expect(run.stderr).to.include('records read with no outcome: 2 ');
-        expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
-      } finally {
-        await proxy.close();
-      }
-    });
-
-    it('SIGINT to the command after its input ended, while retrying: the summary, exit 130', async () => {
-      const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
-      try {
-        let command: ChildProcess | undefined;
-        const running = cli(['--stream-name', uniqueStreamName('cli-sigint'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m'], { stdin: 'a\n', started: (child) => (command = child) });
-        await until(() => proxy.stats.putRecordsRequests >= 1);
-        command!.kill('SIGINT');
-        const run = await running;
-        expect(run.code, run.stderr).to.equal(130);
-        expect(run.stderr).to.include('records read with no outcome: 1 ');
-        expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
-      } finally {
-        await proxy.close();
-      }
-    });
-
-    it('before anything is read (while starting): nothing is sent, exits 130', async () => {
-      const stream = uniqueStreamName('cli-int-start');
-      await localKinesis().createStream(stream, 1);
-      const interrupt = new Subject<void>();
-      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, {
-        stdin: Readable.from([Buffer.from('one\ntwo\n')]),
-        interrupt,
-      });
-      interrupt.next();
-      const run = await running;
-      expect(run.code, run.stderr).to.equal(130);
-      expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
-      expect(await stored(stream)).to.deep.equal([]);
     });
   });
 

@@ -40,6 +40,8 @@ export interface Run {
 export interface ChildOptions {
   /** Its stdin: text or bytes written to a pipe (then closed), or an open file descriptor (`< file`). Default: empty. */
   readonly stdin?: string | Buffer | { readonly fd: number };
+  /** Leave the stdin pipe open after its text (the command waits for more lines). */
+  readonly keepStdinOpen?: boolean;
   /** Added to a clean environment (no AWS settings from the machine; dummy keys and region). */
   readonly env?: Readonly<Record<string, string>>;
   /** Replaces the clean environment altogether (for runs without keys). */
@@ -82,7 +84,8 @@ export function cli(args: readonly string[], options: ChildOptions = {}): Promis
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
   if (child.stdin !== null) {
     child.stdin.on('error', () => undefined); // the command may exit before reading (a usage error)
-    child.stdin.end(stdin);
+    if (options.keepStdinOpen === true) child.stdin.write(stdin);
+    else child.stdin.end(stdin);
   }
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -141,6 +144,14 @@ const count = (text: string): number => Number(text.replaceAll(',', ''));
 export interface Summary {
   readonly delivered: number;
   readonly failed: number;
+  /** Records read and never sent (the run stopped at an error that no retry could fix). */
+  readonly notSent: number;
+  /** Records read whose outcome is unknown (the run was stopped at once). */
+  readonly noOutcome: number;
+  /** Records read (lines with bytes). */
+  readonly records: number;
+  /** Lines read (empty ones included). */
+  readonly lines: number;
   readonly peak: number;
   readonly peakBytes: number;
   readonly bound: number;
@@ -154,8 +165,11 @@ export interface Summary {
  * @returns The counts; fails the test when there is no summary.
  */
 export function summary(stderr: string): Summary {
-  const match = /([\d,]+) delivered, ([\d,]+) failed.*at most ([\d,]+) records \(([\d,]+) bytes\) waited, bound ([\d,]+) records and ([\d,]+) bytes/.exec(stderr);
+  const match =
+    /([\d,]+) delivered, ([\d,]+) failed(?: \([^)]*\))?(?:, ([\d,]+) not sent)?(?:, ([\d,]+) with no outcome)?, of ([\d,]+) records from ([\d,]+) lines.*at most ([\d,]+) records \(([\d,]+) bytes\) waited, bound ([\d,]+) records and ([\d,]+) bytes/.exec(
+      stderr,
+    );
   expect(match, `no summary in: ${stderr}`).to.not.equal(null);
-  const [delivered, failed, peak, peakBytes, bound, boundBytes] = match!.slice(1).map(count);
-  return { delivered: delivered!, failed: failed!, peak: peak!, peakBytes: peakBytes!, bound: bound!, boundBytes: boundBytes! };
+  const [delivered, failed, notSent, noOutcome, records, lines, peak, peakBytes, bound, boundBytes] = match!.slice(1).map((text) => count(text ?? '0'));
+  return { delivered: delivered!, failed: failed!, notSent: notSent!, noOutcome: noOutcome!, records: records!, lines: lines!, peak: peak!, peakBytes: peakBytes!, bound: bound!, boundBytes: boundBytes! };
 }
