@@ -3,12 +3,11 @@
  * never the input, whatever its spelling.
  */
 import { execFile } from 'node:child_process';
-import { link, mkdtemp, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, open, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { cli, killCommands, root, stored } from '../support/command.js';
+import { cli, root, specFolder, stored } from '../support/command.js';
 import type { ChildOptions } from '../support/command.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 
@@ -16,17 +15,7 @@ const execFileAsync = promisify(execFile);
 
 describe('the --failures file of the command', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rxjs-kinesis-failures-'));
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  afterEach(killCommands);
+  const folder = specFolder('rxjs-kinesis-failures-');
 
   it('holds each failed line\'s text ("data", or "dataBase64" when it is not UTF-8): the guide\'s jq one-liners make it a file to send again', async function () {
     const stream = uniqueStreamName('cli-data');
@@ -38,7 +27,7 @@ describe('the --failures file of the command', function () {
       Buffer.from('{"other":1}'),
       Buffer.from(`{"id":"big","pad":"${'x'.repeat(1024 * 1024)}"}`),
     ];
-    const failures = join(dir, 'with-data.ndjson');
+    const failures = join(folder.path, 'with-data.ndjson');
     const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--failures', failures], {
       stdin: Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])),
     });
@@ -59,9 +48,9 @@ describe('the --failures file of the command', function () {
     const text = "jq -r '.data // empty' failed.ndjson > resend.ndjson";
     const binary = "jq -r '.dataBase64 // empty' failed.ndjson | while read -r b; do printf '%s' \"$b\" | base64 -d; echo; done >> resend.ndjson";
     expect(guide).to.include(text).and.to.include(binary);
-    await rename(failures, join(dir, 'failed.ndjson'));
-    await execFileAsync('sh', ['-c', `${text} && ${binary}`], { cwd: dir });
-    const resend = await readFile(join(dir, 'resend.ndjson'));
+    await rename(failures, join(folder.path, 'failed.ndjson'));
+    await execFileAsync('sh', ['-c', `${text} && ${binary}`], { cwd: folder.path });
+    const resend = await readFile(join(folder.path, 'resend.ndjson'));
     expect(resend.at(-1)).to.equal(0x0a);
     const resent = [];
     for (let start = 0, end = resend.indexOf(0x0a); end !== -1; start = end + 1, end = resend.indexOf(0x0a, start)) resent.push(resend.subarray(start, end).toString('hex'));
@@ -75,16 +64,16 @@ describe('the --failures file of the command', function () {
     beforeEach(async () => {
       stream = uniqueStreamName('cli-same-file');
       await localKinesis().createStream(stream, 1);
-      await writeFile(join(dir, 'events.ndjson'), events);
+      await writeFile(join(folder.path, 'events.ndjson'), events);
     });
 
-    /** Runs the command in `dir` with `args`; expects the refusal, and the input and the stream untouched. */
+    /** Runs the command in `folder.path` with `args`; expects the refusal, and the input and the stream untouched. */
     async function refused(args: readonly string[], options: ChildOptions = {}): Promise<string> {
-      const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, ...args], { cwd: dir, ...options });
+      const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, ...args], { cwd: folder.path, ...options });
       expect(run.code, run.stderr).to.equal(2);
       expect(run.stderr.trimEnd().split('\n'), run.stderr).to.have.length(1);
       expect(run.stderr).to.match(/^rxjs-kinesis: --failures: '.*' is the input/);
-      expect(await readFile(join(dir, 'events.ndjson'), 'utf8')).to.equal(events);
+      expect(await readFile(join(folder.path, 'events.ndjson'), 'utf8')).to.equal(events);
       expect(await stored(stream)).to.deep.equal([]);
       return run.stderr;
     }
@@ -95,20 +84,20 @@ describe('the --failures file of the command', function () {
 
     it('another spelling (./, an absolute path)', async () => {
       await refused(['--input', 'events.ndjson', '--failures', './events.ndjson']);
-      await refused(['--input', join(dir, '.', 'events.ndjson'), '--failures', `${dir}/../${dir.split('/').pop()}/events.ndjson`]);
+      await refused(['--input', join(folder.path, '.', 'events.ndjson'), '--failures', `${folder.path}/../${folder.path.split('/').pop()}/events.ndjson`]);
     });
 
     it('a symbolic link to it, a hard link to it', async () => {
-      await symlink(join(dir, 'events.ndjson'), join(dir, 'symlink.ndjson'));
-      await link(join(dir, 'events.ndjson'), join(dir, 'hardlink.ndjson'));
+      await symlink(join(folder.path, 'events.ndjson'), join(folder.path, 'symlink.ndjson'));
+      await link(join(folder.path, 'events.ndjson'), join(folder.path, 'hardlink.ndjson'));
       await refused(['--input', 'events.ndjson', '--failures', 'symlink.ndjson']);
       await refused(['--input', 'hardlink.ndjson', '--failures', 'events.ndjson']);
-      await rm(join(dir, 'symlink.ndjson'));
-      await rm(join(dir, 'hardlink.ndjson'));
+      await rm(join(folder.path, 'symlink.ndjson'));
+      await rm(join(folder.path, 'hardlink.ndjson'));
     });
 
     it('the file given as stdin (< events.ndjson)', async () => {
-      const input = await open(join(dir, 'events.ndjson'), 'r');
+      const input = await open(join(folder.path, 'events.ndjson'), 'r');
       try {
         const message = await refused(['--failures', 'events.ndjson'], { stdin: { fd: input.fd } });
         expect(message).to.include('stdin');

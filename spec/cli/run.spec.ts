@@ -5,12 +5,11 @@
  * through a slow endpoint.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { cli, cliInProcess, killCommands, root, stored, summary, until } from '../support/command.js';
+import { cli, cliInProcess, root, specFolder, stored, summary, until } from '../support/command.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { startNullKinesis } from '../../bench/harness/server.js';
@@ -21,21 +20,7 @@ import type { Line } from '../../lib/cli/lines.js';
 
 describe('the rxjs-kinesis command', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  /** The flags of an in-process run that sends: a pipeline file with the local region and keys (the SDK reads the process's environment, not `env`). */
-  const local = (): string[] => ['--config', join(dir, 'local.yaml')];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rxjs-kinesis-cli-'));
-    await writeFile(join(dir, 'local.yaml'), 'output:\n  aws_kinesis: { region: us-east-1, credentials: { access_key_id: local, secret_access_key: local } }\n');
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  afterEach(killCommands);
+  const folder = specFolder('rxjs-kinesis-cli-');
 
   it('--help prints the usage, every flag in the command line guide\'s flags table and the exit codes, and exits 0', async () => {
     const run = await cliInProcess(['--help']);
@@ -56,7 +41,7 @@ describe('the rxjs-kinesis command', function () {
     const stream = uniqueStreamName('cli-config');
     await localKinesis().createStream(stream, 1);
     const lines = Array.from({ length: 1_200 }, (_, i) => `{"order_id":${i},"customer_id":"c-${i % 7}","note":"caf\u00e9 ${'x'.repeat(i % 50)}"}`);
-    const pipeline = join(dir, 'pipeline.yaml');
+    const pipeline = join(folder.path, 'pipeline.yaml');
     await writeFile(
       pipeline,
       [
@@ -85,9 +70,9 @@ describe('the rxjs-kinesis command', function () {
     const stream = uniqueStreamName('cli-flags');
     await localKinesis().createStream(stream, 1);
     const lines = [Buffer.from('plain text, not JSON'), Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0d]), Buffer.from('{"a": 1}   ')];
-    const input = join(dir, 'events.bin');
+    const input = join(folder.path, 'events.bin');
     await writeFile(input, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
-    const failures = join(dir, 'none-failed.ndjson');
+    const failures = join(folder.path, 'none-failed.ndjson');
     await writeFile(failures, 'left from an earlier run\n');
     const run = await cli(['--input', input, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-size', '2', '--batch-duration', '100ms', '--concurrency', '2', '--failures', failures]);
     expect(run.code, run.stderr).to.equal(0);
@@ -102,7 +87,7 @@ describe('the rxjs-kinesis command', function () {
     const stream = uniqueStreamName('cli-bad-lines');
     await localKinesis().createStream(stream, 1);
     const input = ['{"order_id":"o1"}', 'not json', '', '{"customer_id":"c9"}', '{"order_id":"o5"}', '{"order_id":null}'].join('\n');
-    const failures = join(dir, 'failed.ndjson');
+    const failures = join(folder.path, 'failed.ndjson');
     const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'order_id', '--failures', failures], { stdin: input });
     expect(run.code, run.stderr).to.equal(1);
     expect(summary(run.stderr)).to.include({ delivered: 2, failed: 3 });
@@ -124,7 +109,7 @@ describe('the rxjs-kinesis command', function () {
   });
 
   it('writes every line to the failures file when the stream does not exist, and exits 1', async () => {
-    const failures = join(dir, 'missing-stream.ndjson');
+    const failures = join(folder.path, 'missing-stream.ndjson');
     const run = await cli(['--stream-name', uniqueStreamName('cli-none'), '--endpoint-url', localKinesis().endpoint, '--failures', failures], { stdin: 'a\nb\nc\n' });
     expect(run.code, run.stderr).to.equal(1);
     expect(summary(run.stderr)).to.include({ delivered: 0, failed: 3 });
@@ -139,7 +124,7 @@ describe('the rxjs-kinesis command', function () {
       const long = `{"id":"big","pad":"${'x'.repeat(2 * 1024 * 1024)}"}`;
       const input = Readable.from([Buffer.from(`{"id":"a"}\n${long}\n{"id":"b"}\n`)]);
       const key = keyed ? ['--partition-key', 'id'] : [];
-      const run = await cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, ...key, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input });
+      const run = await cliInProcess([...folder.local, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, ...key, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input });
       expect(run.code, run.stderr).to.equal(1);
       expect(run.stderr).to.include(`line 2: RecordTooLarge: the line is ${Buffer.byteLength(long).toLocaleString('en-US')} bytes, over the record limit of 1,048,576 bytes\n`);
       expect(summary(run.stderr)).to.include({ delivered: 2, failed: 1 });
@@ -158,7 +143,7 @@ describe('the rxjs-kinesis command', function () {
   it('a text field from a ${VAR} stays text: a stream named by digits', async () => {
     const stream = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
     await localKinesis().createStream(stream, 1);
-    const pipeline = join(dir, 'digits.yaml');
+    const pipeline = join(folder.path, 'digits.yaml');
     await writeFile(pipeline, 'output:\n  aws_kinesis:\n    stream_name: ${STREAM}\n    endpoint_url: ${ENDPOINT}\n    region: us-east-1\n    credentials: { access_key_id: local, secret_access_key: local }\n    batch: { size: ${SIZE}, duration: ${WAIT} }\n');
     const run = await cliInProcess(['--config', pipeline, '--quiet'], { STREAM: stream, ENDPOINT: localKinesis().endpoint, SIZE: '10', WAIT: '100' }, { stdin: Readable.from([Buffer.from('one\ntwo\n')]) });
     expect(run.code, run.stderr).to.equal(0);
@@ -178,7 +163,7 @@ describe('the rxjs-kinesis command', function () {
     });
 
     it('pauses the input while the file is behind (write returns false) and resumes it on drain', async () => {
-      const path = join(dir, 'flood.ndjson');
+      const path = join(folder.path, 'flood.ndjson');
       let paused = false;
       let pauses = 0;
       const hold = { pause: () => ((paused = true), (pauses += 1)), resume: () => (paused = false), isPaused: () => paused };
@@ -200,7 +185,7 @@ describe('the rxjs-kinesis command', function () {
   describe('refuses a bad command line or configuration with exit 2 and one line naming the field', () => {
     /** Runs a pipeline file; expects exit 2 and a single-line message. */
     async function refused(yaml: string, env: Record<string, string> = {}): Promise<string> {
-      const pipeline = join(dir, 'bad.yaml');
+      const pipeline = join(folder.path, 'bad.yaml');
       await writeFile(pipeline, yaml);
       const run = await cliInProcess(['--config', pipeline], env);
       expect(run.code, run.stderr).to.equal(2);
@@ -209,7 +194,7 @@ describe('the rxjs-kinesis command', function () {
     }
 
     it('a bad value or an unknown field of aws_kinesis (in its own process)', async () => {
-      const pipeline = join(dir, 'bad-value.yaml');
+      const pipeline = join(folder.path, 'bad-value.yaml');
       await writeFile(pipeline, 'output:\n  aws_kinesis: { stream_name: s, batch: { size: ten, count: 3 }, endpoint: x }\n');
       const run = await cli(['--config', pipeline], { stdin: 'never read\n' });
       expect(run.code, run.stderr).to.equal(2);
@@ -254,7 +239,7 @@ describe('the rxjs-kinesis command', function () {
       }
       const unknown = await cliInProcess(['--stream-name', 's', '--streem']);
       expect([unknown.code, unknown.stderr]).to.deep.equal([2, "rxjs-kinesis: Unknown option '--streem'\n"]);
-      const missing = await cliInProcess(['--stream-name', 's', '--input', join(dir, 'no-such-file')]);
+      const missing = await cliInProcess(['--stream-name', 's', '--input', join(folder.path, 'no-such-file')]);
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.include('--input: cannot read');
     });
@@ -293,7 +278,7 @@ describe('the rxjs-kinesis command', function () {
     it('100,000 lines: none lost, at most --max-waiting records waited, no batch left waiting for its timer', async function () {
       this.timeout(120_000);
       const total = 100_000;
-      const input = join(dir, 'large.ndjson');
+      const input = join(folder.path, 'large.ndjson');
       await writeFile(input, Array.from({ length: total }, (_, i) => `{"id":${i},"user":"u${i % 1000}","event":"click"}\n`).join(''));
       const run = await cli(['--input', input, '--stream-name', 'large', '--endpoint-url', proxy.endpoint, '--partition-key', 'user', '--max-waiting', '1300', '--concurrency', '2', '--batch-duration', '10m']);
       expect(run.code, run.stderr).to.equal(0);
@@ -310,7 +295,7 @@ describe('the rxjs-kinesis command', function () {
       this.timeout(120_000);
       const total = 2_000;
       const bound = 5 * 1024 * 1024;
-      const input = join(dir, 'wide.ndjson');
+      const input = join(folder.path, 'wide.ndjson');
       await writeFile(input, Array.from({ length: total }, (_, i) => `{"id":${i},"pad":"${'x'.repeat(20_000)}"}\n`).join(''));
       const run = await cli(['--input', input, '--stream-name', 'wide', '--endpoint-url', proxy.endpoint, '--max-waiting-bytes', String(bound)]);
       expect(run.code, run.stderr).to.equal(0);

@@ -6,13 +6,12 @@
  * the summary says where to resume.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { expect } from 'chai';
 import { Subject } from 'rxjs';
-import { cli, cliInProcess, killCommands, stored, summary, until } from '../support/command.js';
+import { cli, cliInProcess, specFolder, stored, summary, until } from '../support/command.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 
@@ -25,28 +24,14 @@ function resumeAfter(stderr: string): number {
 
 describe('stopping the command (SIGINT, SIGTERM)', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  /** The flags of an in-process run that sends: a pipeline file with the local region and keys (the SDK reads the process's environment, not `env`). */
-  const local = (): string[] => ['--config', join(dir, 'local.yaml')];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rxjs-kinesis-signals-'));
-    await writeFile(join(dir, 'local.yaml'), 'output:\n  aws_kinesis: { region: us-east-1, credentials: { access_key_id: local, secret_access_key: local } }\n');
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  afterEach(killCommands);
+  const folder = specFolder('rxjs-kinesis-signals-');
 
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     it(`${signal} while reading a large file: every line read is delivered (none left in a buffer), the summary says where to resume, exit ${code}`, async () => {
       const stream = uniqueStreamName(`cli-${signal.toLowerCase()}-read`);
       await localKinesis().createStream(stream, 1);
       const total = 30_000;
-      const input = join(dir, `${signal}.ndjson`);
+      const input = join(folder.path, `${signal}.ndjson`);
       const lines = Array.from({ length: total }, (_, i) => `{"n":${i + 1},"pad":"${'x'.repeat(i % 20)}"}`);
       await writeFile(input, `${lines.join('\n')}\n`);
       // Each request takes 30-50 ms more: reading runs ahead, and lines wait in buffers when the signal comes.
@@ -73,7 +58,7 @@ describe('stopping the command (SIGINT, SIGTERM)', function () {
     // Requests are never answered: delivering what was read never ends.
     const proxy = await startFaultProxy(localKinesis().endpoint, { hang: 1 });
     try {
-      const failures = join(dir, 'no-outcome.ndjson');
+      const failures = join(folder.path, 'no-outcome.ndjson');
       let command: ChildProcess | undefined;
       const running = cli(['--stream-name', uniqueStreamName('cli-twice'), '--endpoint-url', proxy.endpoint, '--batch-duration', '100ms', '--failures', failures], {
         stdin: 'a\n\nb\nc\n',
@@ -107,7 +92,7 @@ describe('stopping the command (SIGINT, SIGTERM)', function () {
       const input = new PassThrough();
       input.write('one\ntwo\nthree\n'); // and never ends
       const interrupt = new Subject<void>();
-      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input, interrupt });
+      const running = cliInProcess([...folder.local, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input, interrupt });
       await until(async () => (await stored(stream)).length === 3);
       interrupt.next();
       const run = await running;
@@ -122,7 +107,7 @@ describe('stopping the command (SIGINT, SIGTERM)', function () {
       const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
       try {
         const interrupt = new Subject<void>();
-        const running = cliInProcess([...local(), '--stream-name', uniqueStreamName('cli-int-retry'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m', '--quiet'], {}, {
+        const running = cliInProcess([...folder.local, '--stream-name', uniqueStreamName('cli-int-retry'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m', '--quiet'], {}, {
           stdin: Readable.from([Buffer.from('a\nb\n')]),
           interrupt,
         });
@@ -145,7 +130,7 @@ describe('stopping the command (SIGINT, SIGTERM)', function () {
       const stream = uniqueStreamName('cli-int-start');
       await localKinesis().createStream(stream, 1);
       const interrupt = new Subject<void>();
-      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, {
+      const running = cliInProcess([...folder.local, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, {
         stdin: Readable.from([Buffer.from('one\ntwo\n')]),
         interrupt,
       });

@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -172,4 +174,39 @@ export function summary(stderr: string): Summary {
   expect(match, `no summary in: ${stderr}`).to.not.equal(null);
   const [delivered, failed, notSent, noOutcome, records, lines, peak, peakBytes, bound, boundBytes] = match!.slice(1).map((text) => count(text ?? '0'));
   return { delivered: delivered!, failed: failed!, notSent: notSent!, noOutcome: noOutcome!, records: records!, lines: lines!, peak: peak!, peakBytes: peakBytes!, bound: bound!, boundBytes: boundBytes! };
+}
+
+/** A spec's temporary folder (made before its tests, deleted after them), and the command's flags for it. */
+export interface SpecFolder {
+  /** The folder. */
+  readonly path: string;
+  /** The flags of an in-process run that sends: a pipeline file with the local region and keys (the SDK reads the process's environment, not the run's). */
+  readonly local: string[];
+}
+
+/**
+ * Makes a temporary folder for the specs of the `describe` it is called in, with a pipeline file
+ * for in-process runs, and kills the commands still running after each test.
+ *
+ * @param prefix - The start of the folder's name.
+ * @returns The folder, once the `before` hook has run.
+ */
+export function specFolder(prefix: string): SpecFolder {
+  let path = '';
+  before(async () => {
+    path = await mkdtemp(join(tmpdir(), prefix));
+    await writeFile(join(path, 'local.yaml'), 'output:\n  aws_kinesis: { region: us-east-1, credentials: { access_key_id: local, secret_access_key: local } }\n');
+  });
+  after(async () => {
+    if (path !== '') await rm(path, { recursive: true, force: true });
+  });
+  afterEach(killCommands);
+  return {
+    get path() {
+      return path;
+    },
+    get local() {
+      return ['--config', join(path, 'local.yaml')];
+    },
+  };
 }
