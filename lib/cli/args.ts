@@ -30,6 +30,8 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   'batch-duration': { type: 'string' },
   concurrency: { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'max-attempts': { type: 'string' },
   'max-waiting': { type: 'string' },
   'max-waiting-bytes': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -113,6 +115,10 @@ Options (a flag overrides the same setting of --config):
       --batch-size N        records per PutRecords request, at most 500 (default 500)
       --batch-duration D    longest wait for a batch to fill: 250ms, 5s, or ms (default 5s)
       --concurrency N       PutRecords requests in flight at once (default 1: in order)
+      --request-timeout D   longest wait for one request's complete answer, then it counts
+                            as a failed attempt (TimeoutError, retried): 10s, 500ms, or ms;
+                            0 for none (default 30s)
+      --max-attempts N      attempts per record, the first included (default 10; 1: no retry)
       --max-waiting N       records read but not yet delivered at which reading pauses
                             (default ${DEFAULT_MAX_WAITING}); with the next flag, bounds memory
       --max-waiting-bytes N the same in bytes, data plus keys (default ${DEFAULT_MAX_WAITING_BYTES}: 64 MiB)

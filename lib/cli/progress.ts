@@ -13,7 +13,7 @@ export const TTY_INTERVAL_MS = 250;
 /** How often a progress line is written when stderr is not a terminal (a file, a pipe, CI logs). */
 export const PLAIN_INTERVAL_MS = 5_000;
 
-/** The records/s of the progress line are counted over about this long. */
+/** The delivered records/s of the progress line are counted over about this long. */
 export const RATE_WINDOW_MS = 2_000;
 
 /** Where the command writes (stderr, or a stand-in in tests). */
@@ -23,6 +23,9 @@ export interface Output {
 }
 
 const count = (value: number): string => value.toLocaleString('en-US');
+
+/** A count and its noun: `'1 request'`, `'3 requests'`. */
+const counted = (value: number, one: string, many = `${one}s`): string => `${count(value)} ${value === 1 ? one : many}`;
 
 /** What was read so far (see `Reading`). */
 export interface ReadSoFar {
@@ -88,29 +91,43 @@ export class Progress {
   /** The progress line: counts, and the rate over the last {@link RATE_WINDOW_MS} or so. */
   #draw(): void {
     const now = performance.now();
-    const done = this.tally.delivered + this.tally.failed;
+    const done = this.tally.delivered;
     this.#samples.push({ at: now, done });
     while (this.#samples.length > 2 && now - this.#samples[1]!.at >= RATE_WINDOW_MS) this.#samples.shift();
     const since = this.#samples[0]!;
     const rate = ((done - since.done) * 1000) / Math.max(1, now - since.at);
     const line =
       `rxjs-kinesis: ${count(this.read.lines)} lines read, ${count(this.tally.delivered)} delivered, ${count(this.tally.failed)} failed, ` +
-      `${count(Math.round(rate))} records/s, ${count(this.waiting)} waiting`;
+      `${count(Math.round(rate))} delivered/s, ${count(this.waiting)} waiting` +
+      (this.tally.retriedRequests > 0 ? `, ${count(this.tally.retriedRequests)} requests retried` : '') +
+      (this.tally.timedOut > 0 ? `, ${count(this.tally.timedOut)} timed out` : '');
     this.output.write(this.output.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
     this.#drawn = true;
+  }
+
+  /** The summary's part on retries, each piece when it applies: `'retried: 1 request, 3 records sent again; '`. */
+  #retries(): string {
+    const { retriedRequests, resentRecords, deliveredAfterRetry, possibleExtraCopies, failedPossiblyWritten } = this.tally;
+    const parts: string[] = [];
+    if (retriedRequests > 0) parts.push(`retried: ${counted(retriedRequests, 'request')}, ${counted(resentRecords, 'record')} sent again`);
+    if (deliveredAfterRetry > 0) {
+      parts.push(`delivered after a retry: ${counted(deliveredAfterRetry, 'record')} (up to ${counted(possibleExtraCopies, 'extra copy', 'extra copies')} in the stream, if an earlier attempt's outcome was unknown)`);
+    }
+    if (failedPossiblyWritten > 0) parts.push(`${counted(failedPossiblyWritten, 'failed record')} may have been written (possiblyWritten)`);
+    return parts.map((part) => `${part}; `).join('');
   }
 
   /** The final summary, one line: every record read is counted once, as delivered, failed, not sent or with no outcome. */
   summary(): string {
     const { delivered, failed, notSent, noOutcome } = this.tally;
     const seconds = (performance.now() - this.#startedAt) / 1000;
-    const done = delivered + failed;
     const codes = failed > 0 ? ` (${this.tally.failureCodes()})` : '';
     const unsent = notSent > 0 ? `, ${count(notSent)} not sent` : '';
     const unknown = noOutcome > 0 ? `, ${count(noOutcome)} with no outcome` : '';
     return (
       `rxjs-kinesis: ${count(delivered)} delivered, ${count(failed)} failed${codes}${unsent}${unknown}, of ${count(this.read.records)} records ` +
-      `from ${count(this.read.lines)} lines, in ${seconds.toFixed(1)} s (${count(Math.round(done / Math.max(seconds, 0.001)))} records/s); ` +
+      `from ${count(this.read.lines)} lines, in ${seconds.toFixed(1)} s (${count(Math.round(delivered / Math.max(seconds, 0.001)))} delivered/s); ` +
+      this.#retries() +
       `at most ${count(this.peakWaiting)} records (${formatBytes(this.peakWaitingBytes)}) waited, bound ${count(this.maxWaiting)} records and ${formatBytes(this.maxWaitingBytes)}`
     );
   }
