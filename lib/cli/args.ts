@@ -134,6 +134,10 @@ AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance and container roles).
 Ctrl-C or SIGTERM stops reading; every line read is delivered or reported, then the command
 exits. A second one stops at once. The summary says where to resume.
 
+An error that no retry can fix (no such stream, access denied, no credentials, nothing at the
+endpoint) ends the run at once; the lines read and not sent are counted, and listed as NotSent.
+
 Exit codes: 0 every record delivered; 1 some records failed (or the input could not be read);
-2 usage or configuration error; 130 stopped by SIGINT (Ctrl-C); 143 stopped by SIGTERM.
+2 usage or configuration error (or an error that ended the run before anything was delivered);
+130 stopped by SIGINT (Ctrl-C); 143 stopped by SIGTERM.
 `;

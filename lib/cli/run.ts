@@ -10,6 +10,9 @@ import type { Observable, Subscription } from 'rxjs';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
 import { EXIT, signalExitCode } from './exitCodes.js';
 import { FailureReport } from './failures.js';
+import type { LineFailure } from './failures.js';
+import { fatalError } from './fatal.js';
+import type { FatalError } from './fatal.js';
 import { openInput } from './input.js';
 import type { Input } from './input.js';
 import { isLineItem, LINE, lineItems } from './lineItems.js';
@@ -22,6 +25,7 @@ import { resolveCliSettings } from './settings.js';
 import type { CliSettings } from './settings.js';
 import { SharedPause } from './sharedPause.js';
 import { Tally } from './tally.js';
+import type { Unresolved } from './tally.js';
 import { pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
 import type { KinesisBatchResult, ToKinesisConfig } from '../index.js';
 import { messageOf } from '../shared/errors.js';
@@ -46,6 +50,9 @@ const RESUME_FRACTION = 0.2;
 
 /** The code, in the failures file, of a line whose outcome is unknown because the run was stopped at once. */
 export const NO_OUTCOME = 'NoOutcome';
+
+/** The code, in the failures file, of a line not sent because the run stopped at an error that no retry can fix. */
+export const NOT_SENT = 'NotSent';
 
 const count = (value: number): string => value.toLocaleString('en-US');
 
@@ -81,14 +88,34 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
     failures.add({ ...refusal, possiblyWritten: false });
     return false;
   };
-  /** Counts and reports the outcomes of a batch. */
+  const stopNow = new Subject<void>();
+  let fatal: FatalError | undefined;
+  /** Counts and reports the outcomes of a batch; an error that no retry can fix stops the run at once. */
   const settle = (result: KinesisBatchResult<LineItem>): void => {
     tally.batch(result);
+    let stop: FatalError | undefined;
     for (const record of result.records) {
       waiting.delete(record.item[LINE]);
-      if (record.status === 'failed') failures.add({ ...record, line: record.item[LINE] });
+      if (record.status === 'ok') continue;
+      const error = fatalError(record);
+      stop ??= error;
+      // A line failed by an error that ends the run is not shown: one line says why.
+      failures.add({ ...record, line: record.item[LINE] }, error === undefined);
+    }
+    if (stop !== undefined && fatal === undefined) {
+      fatal = stop;
+      stopNow.next();
     }
   };
+  /** Counts the lines handed on that have no outcome (the run stopped at once), and lists them in the failures file; returns how many. */
+  const leaveUnresolved = (why: Unresolved, failure: Omit<LineFailure, 'line'>): number => {
+    const lines = inOrder(waiting);
+    tally.unresolved(why, lines.length);
+    for (const line of lines) failures.add({ ...failure, line }, false);
+    return lines.length;
+  };
+  /** Where the failures file lists lines with `code`, for a message. */
+  const listedAs = (code: string): string => (settings.failures === undefined ? '' : `; they are in ${settings.failures} as ${code}`);
   const config: ToKinesisConfig<LineItem> = {
     ...settings.config,
     ...(settings.partitionField === undefined ? {} : { partitionKey: settings.partitionField }),
@@ -109,7 +136,6 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
   const operator = toKinesis(config);
   reading.start();
   if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
-  const stopNow = new Subject<void>();
   let signal: NodeJS.Signals | undefined;
   let stoppedAtOnce = false;
   let inputError: unknown;
@@ -151,18 +177,22 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
     progress.stop();
     reading.close();
   }
-  if (stoppedAtOnce) {
-    const unknown = inOrder(waiting);
-    tally.unresolved('noOutcome', unknown.length);
-    const listed = settings.failures === undefined || unknown.length === 0 ? '' : `; they are in ${settings.failures} as ${NO_OUTCOME}`;
-    note(`${signal}: stopped at once, without waiting for the last batches: ${count(unknown.length)} records read have no outcome (they may have been written)${listed}`);
+  if (fatal !== undefined) {
+    const { errorCode, errorMessage, hint } = fatal;
+    const errorMessageOfLine = `not sent: the run stopped at ${errorCode} (${hint})`;
+    const unsent = leaveUnresolved('notSent', { errorCode: NOT_SENT, errorMessage: errorMessageOfLine, possiblyWritten: false });
+    note(`stopped at ${errorCode}: ${errorMessage} (${hint}); ${count(unsent)} records read were not sent${unsent > 0 ? listedAs(NOT_SENT) : ''}`);
+  } else if (stoppedAtOnce) {
     const errorMessage = `the run was stopped at once (${signal}) before the outcome was known: it may have been written`;
-    for (const line of unknown) failures.add({ line, errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true }, false);
+    const unknown = leaveUnresolved('noOutcome', { errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true });
+    note(`${signal}: stopped at once, without waiting for the last batches: ${count(unknown)} records read have no outcome (they may have been written)${unknown > 0 ? listedAs(NO_OUTCOME) : ''}`);
   }
   await failures.close();
   if (inputError !== undefined) note(`cannot read the input: ${messageOf(inputError)}`);
   if (!reading.complete) note(resumeNote(reading.lines));
   io.stderr.write(`${progress.summary()}\n`);
+  // An error that ends the run is a configuration error when nothing got through.
+  if (fatal !== undefined) return tally.delivered === 0 ? EXIT.usage : EXIT.failed;
   if (signal !== undefined) return signalExitCode(signal);
   return inputError !== undefined || tally.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
 }

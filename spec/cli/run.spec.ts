@@ -108,15 +108,6 @@ describe('the rxjs-kinesis command', function () {
     ]);
   });
 
-  it('writes every line to the failures file when the stream does not exist, and exits 1', async () => {
-    const failures = join(folder.path, 'missing-stream.ndjson');
-    const run = await cli(['--stream-name', uniqueStreamName('cli-none'), '--endpoint-url', localKinesis().endpoint, '--failures', failures], { stdin: 'a\nb\nc\n' });
-    expect(run.code, run.stderr).to.equal(1);
-    expect(summary(run.stderr)).to.include({ delivered: 0, failed: 3 });
-    const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { line: number; errorCode: string });
-    expect(failed.map((entry) => [entry.line, entry.errorCode])).to.deep.equal([1, 2, 3].map((line) => [line, 'ResourceNotFoundException']));
-  });
-
   for (const keyed of [true, false]) {
     it(`a line over 1 MiB ${keyed ? 'with --partition-key' : 'with random keys'} fails alone as RecordTooLarge, with its whole size (not parsed as JSON)`, async () => {
       const stream = uniqueStreamName('cli-long');
