@@ -73,7 +73,7 @@ export class Reading {
   /** Starts reading: the bytes flow into the splitter, which holds its lines until they are read from {@link Reading.lines$}. */
   start(): void {
     // An input error reaches the lines, whose error ends the Observable.
-    this.input.stream.once('error', (error) => this.#lines.destroy(error)).pipe(this.#lines);
+    this.input.stream.on('error', (error) => this.#lines.destroy(error)).pipe(this.#lines);
   }
 
   /** Stops reading the input; the lines already split still come out, then the lines end. */

@@ -10,14 +10,12 @@ import type { Observable, Subscription } from 'rxjs';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
 import { EXIT, signalExitCode } from './exitCodes.js';
 import { FailureReport } from './failures.js';
-import type { LineFailure } from './failures.js';
-import { fatalError } from './fatal.js';
 import type { FatalError } from './fatal.js';
 import { openInput } from './input.js';
 import type { Input } from './input.js';
 import { isLineItem, LINE, lineItems } from './lineItems.js';
-import type { LineItem, LineRefusal } from './lineItems.js';
-import type { Line } from './lines.js';
+import type { LineItem } from './lineItems.js';
+import { NO_OUTCOME, NOT_SENT, Outcomes } from './outcomes.js';
 import { Progress } from './progress.js';
 import type { Output } from './progress.js';
 import { Reading } from './reading.js';
@@ -25,9 +23,8 @@ import { resolveCliSettings } from './settings.js';
 import type { CliSettings } from './settings.js';
 import { SharedPause } from './sharedPause.js';
 import { Tally } from './tally.js';
-import type { Unresolved } from './tally.js';
 import { pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
-import type { KinesisBatchResult, ToKinesisConfig } from '../index.js';
+import type { Backlog, KinesisBatchResult, Logger, ToKinesisConfig } from '../index.js';
 import { messageOf } from '../shared/errors.js';
 
 /** What the command works with: the process's streams and environment, or stand-ins. */
@@ -48,19 +45,59 @@ export interface CliIo {
 /** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
 const RESUME_FRACTION = 0.2;
 
-/** The code, in the failures file, of a line whose outcome is unknown because the run was stopped at once. */
-export const NO_OUTCOME = 'NoOutcome';
-
-/** The code, in the failures file, of a line not sent because the run stopped at an error that no retry can fix. */
-export const NOT_SENT = 'NotSent';
-
 const count = (value: number): string => value.toLocaleString('en-US');
 
 /** The signal an interrupt stands for. */
 const signalOf = (value: unknown): NodeJS.Signals => (value === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
 
-/** Lines in the order of the input. */
-const inOrder = (lines: Iterable<Line>): Line[] => [...lines].sort((a, b) => a.number - b.number);
+/**
+ * The operator's config for the lines: the settings, each line's key (at its field path on the
+ * line's item) and bytes, and the bound on what waits.
+ *
+ * @param settings - The run's settings.
+ * @param maxRecordBytes - The record limit.
+ * @param logger - Where the operator's warnings go (while running, its per-batch "not written" warnings would repeat the failure report).
+ * @param onBacklog - Follows what waits (progress, and reading's pause).
+ * @returns The config.
+ */
+function lineConfig(settings: CliSettings, maxRecordBytes: number, logger: Partial<Logger>, onBacklog: (backlog: Backlog) => void): ToKinesisConfig<LineItem> {
+  return {
+    ...settings.config,
+    ...(settings.partitionField === undefined ? {} : { partitionKey: settings.partitionField }),
+    serialize: (item) => item[LINE].data,
+    logger,
+    backlog: {
+      // Reading pauses at the bounds, before anything would overflow: a line read just under the
+      // bytes bound still fits, so the hard bound on bytes is one record over it.
+      maxRecords: settings.maxWaiting,
+      maxBytes: settings.maxWaitingBytes + maxRecordBytes,
+      onChange: onBacklog,
+    },
+  };
+}
+
+/** Why a run stopped at once: an error that no retry can fix, or a signal. */
+type StopAtOnce = { readonly fatal: FatalError } | { readonly signal: NodeJS.Signals };
+
+/**
+ * Counts and lists the lines read that a stop at once left without an outcome, and says so.
+ *
+ * @param stop - Why the run stopped at once.
+ * @param outcomes - The outcomes of the run's lines.
+ * @param failuresFile - The `--failures` file, if any.
+ * @returns The line that says so (without the command's name).
+ */
+function stopNote(stop: StopAtOnce, outcomes: Outcomes, failuresFile: string | undefined): string {
+  const listedAs = (code: string, lines: number): string => (failuresFile === undefined || lines === 0 ? '' : `; they are in ${failuresFile} as ${code}`);
+  if ('fatal' in stop) {
+    const { errorCode, errorMessage, hint } = stop.fatal;
+    const unsent = outcomes.leaveUnresolved('notSent', { errorCode: NOT_SENT, errorMessage: `not sent: the run stopped at ${errorCode} (${hint})`, possiblyWritten: false });
+    return `stopped at ${errorCode}: ${errorMessage} (${hint}); ${count(unsent)} records read were not sent${listedAs(NOT_SENT, unsent)}`;
+  }
+  const errorMessage = `the run was stopped at once (${stop.signal}) before the outcome was known: it may have been written`;
+  const unknown = outcomes.leaveUnresolved('noOutcome', { errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true });
+  return `${stop.signal}: stopped at once, without waiting for the last batches: ${count(unknown)} records read have no outcome (they may have been written)${listedAs(NO_OUTCOME, unknown)}`;
+}
 
 /** Sends every line; resolves with the exit code. */
 async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
@@ -80,64 +117,29 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
     lowBytes: Math.floor(settings.maxWaitingBytes * RESUME_FRACTION),
   });
   const prepare = lineItems(settings.partitionField, maxRecordBytes);
-  /** Lines handed to the operator that have no outcome yet. */
-  const waiting = new Set<Line>();
-  /** Counts and reports a line refused before sending; `false`, so that it goes no further. */
-  const refuse = (refusal: LineRefusal): false => {
-    tally.failedAlone(refusal.errorCode);
-    failures.add({ ...refusal, possiblyWritten: false });
-    return false;
-  };
+  const outcomes = new Outcomes(tally, failures);
   const stopNow = new Subject<void>();
-  let fatal: FatalError | undefined;
+  let stopped: StopAtOnce | undefined;
+  /** Stops the run at once (unsubscribing: the requests in flight are abandoned); the first reason counts. */
+  const stopAtOnce = (why: StopAtOnce): void => {
+    if (stopped !== undefined) return;
+    stopped = why;
+    stopNow.next();
+  };
   /** Counts and reports the outcomes of a batch; an error that no retry can fix stops the run at once. */
   const settle = (result: KinesisBatchResult<LineItem>): void => {
-    tally.batch(result);
-    let stop: FatalError | undefined;
-    for (const record of result.records) {
-      waiting.delete(record.item[LINE]);
-      if (record.status === 'ok') continue;
-      const error = fatalError(record);
-      stop ??= error;
-      // A line failed by an error that ends the run is not shown: one line says why.
-      failures.add({ ...record, line: record.item[LINE] }, error === undefined);
-    }
-    if (stop !== undefined && fatal === undefined) {
-      fatal = stop;
-      stopNow.next();
-    }
+    const fatal = outcomes.settle(result);
+    if (fatal !== undefined) stopAtOnce({ fatal });
   };
-  /** Counts the lines handed on that have no outcome (the run stopped at once), and lists them in the failures file; returns how many. */
-  const leaveUnresolved = (why: Unresolved, failure: Omit<LineFailure, 'line'>): number => {
-    const lines = inOrder(waiting);
-    tally.unresolved(why, lines.length);
-    for (const line of lines) failures.add({ ...failure, line }, false);
-    return lines.length;
-  };
-  /** Where the failures file lists lines with `code`, for a message. */
-  const listedAs = (code: string): string => (settings.failures === undefined ? '' : `; they are in ${settings.failures} as ${code}`);
-  const config: ToKinesisConfig<LineItem> = {
-    ...settings.config,
-    ...(settings.partitionField === undefined ? {} : { partitionKey: settings.partitionField }),
-    serialize: (item) => item[LINE].data,
-    // While running, the operator's per-batch "not written" warnings would repeat the failure report.
-    logger: { warn: (message) => (running ? undefined : note(message)), error: note },
-    backlog: {
-      // Reading pauses at the bounds, before anything would overflow: a line read just under the
-      // bytes bound still fits, so the hard bound on bytes is one record over it.
-      maxRecords: settings.maxWaiting,
-      maxBytes: settings.maxWaitingBytes + maxRecordBytes,
-      onChange: (backlog) => {
-        progress.waitingNow(backlog.records, backlog.bytes);
-        pause(backlog);
-      },
-    },
-  };
-  const operator = toKinesis(config);
+  const operator = toKinesis(
+    lineConfig(settings, maxRecordBytes, { warn: (message) => (running ? undefined : note(message)), error: note }, (backlog) => {
+      progress.waitingNow(backlog.records, backlog.bytes);
+      pause(backlog);
+    }),
+  );
   reading.start();
   if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
   let signal: NodeJS.Signals | undefined;
-  let stoppedAtOnce = false;
   let inputError: unknown;
   let watch: Subscription | undefined;
   running = true;
@@ -148,8 +150,8 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
         .pipe(
           map(prepare),
           // A line that cannot be sent at all is reported here; the others go on as items.
-          filter((prepared): prepared is LineItem => isLineItem(prepared) || refuse(prepared)),
-          tap((item) => waiting.add(item[LINE])),
+          filter((prepared): prepared is LineItem => isLineItem(prepared) || outcomes.refuse(prepared)),
+          tap((item) => outcomes.handOn(item)),
           operator,
           tap(settle),
           takeUntil(stopNow),
@@ -167,8 +169,7 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
           reading.stop();
           return;
         }
-        stoppedAtOnce = true;
-        stopNow.next();
+        stopAtOnce({ signal: received });
       });
     });
   } finally {
@@ -177,22 +178,13 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
     progress.stop();
     reading.close();
   }
-  if (fatal !== undefined) {
-    const { errorCode, errorMessage, hint } = fatal;
-    const errorMessageOfLine = `not sent: the run stopped at ${errorCode} (${hint})`;
-    const unsent = leaveUnresolved('notSent', { errorCode: NOT_SENT, errorMessage: errorMessageOfLine, possiblyWritten: false });
-    note(`stopped at ${errorCode}: ${errorMessage} (${hint}); ${count(unsent)} records read were not sent${unsent > 0 ? listedAs(NOT_SENT) : ''}`);
-  } else if (stoppedAtOnce) {
-    const errorMessage = `the run was stopped at once (${signal}) before the outcome was known: it may have been written`;
-    const unknown = leaveUnresolved('noOutcome', { errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true });
-    note(`${signal}: stopped at once, without waiting for the last batches: ${count(unknown)} records read have no outcome (they may have been written)${unknown > 0 ? listedAs(NO_OUTCOME) : ''}`);
-  }
+  if (stopped !== undefined) note(stopNote(stopped, outcomes, settings.failures));
   await failures.close();
   if (inputError !== undefined) note(`cannot read the input: ${messageOf(inputError)}`);
   if (!reading.complete) note(resumeNote(reading.lines));
   io.stderr.write(`${progress.summary()}\n`);
   // An error that ends the run is a configuration error when nothing got through.
-  if (fatal !== undefined) return tally.delivered === 0 ? EXIT.usage : EXIT.failed;
+  if (stopped !== undefined && 'fatal' in stopped) return tally.delivered === 0 ? EXIT.usage : EXIT.failed;
   if (signal !== undefined) return signalExitCode(signal);
   return inputError !== undefined || tally.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
 }
