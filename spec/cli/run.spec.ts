@@ -15,8 +15,6 @@ import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { startNullKinesis } from '../../bench/harness/server.js';
 import { USAGE } from '../../lib/cli/args.js';
 import { FailureReport } from '../../lib/cli/failures.js';
-import { LineSplitter } from '../../lib/cli/lines.js';
-import type { Line } from '../../lib/cli/lines.js';
 
 describe('the rxjs-kinesis command', function () {
   this.timeout(60_000);
@@ -234,21 +232,6 @@ describe('the rxjs-kinesis command', function () {
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.include('--input: cannot read');
     });
-  });
-
-  it('splits bytes into lines as they are, whatever the chunks: numbers kept, empty lines skipped, an over-long line cut one byte over the limit', async () => {
-    const text = Buffer.from('one\r\n\ncaf\u00e9\n0123456789abcdef\nlast');
-    for (const chunkSize of [1, 3, text.length]) {
-      const splitter = new LineSplitter(8);
-      const chunks = Array.from({ length: Math.ceil(text.length / chunkSize) }, (_, i) => text.subarray(i * chunkSize, (i + 1) * chunkSize));
-      const lines: Line[] = await Readable.from(chunks).pipe(splitter).toArray();
-      expect(lines.map((line) => [line.number, line.data.toString()]), `chunks of ${chunkSize}`).to.deep.equal([
-        [1, 'one\r'],
-        [3, 'caf\u00e9'],
-        [4, '012345678'],
-        [5, 'last'],
-      ]);
-    }
   });
 
   describe('backpressure: reading pauses while too much waits, through a slow endpoint', () => {
