@@ -14,6 +14,7 @@ import { UsageError } from './args.js';
 import { isInput, statIfAny } from './input.js';
 import type { Input } from './input.js';
 import type { Line } from './lines.js';
+import { formatCount } from './progress.js';
 import type { Pausable } from '../index.js';
 import { messageOf } from '../shared/errors.js';
 
@@ -152,9 +153,9 @@ export class FailureReport {
         this.file.end();
         await finished(this.file).catch((error: unknown) => this.#fail(error));
       }
-      if (!this.#broken && this.#count > 0) this.show(`rxjs-kinesis: ${this.#count.toLocaleString('en-US')} lines not delivered written to ${this.path}`);
+      if (!this.#broken && this.#count > 0) this.show(`rxjs-kinesis: ${formatCount(this.#count)} lines not delivered written to ${this.path}`);
     } else if (hidden > 0) {
-      this.show(`rxjs-kinesis: ${hidden.toLocaleString('en-US')} more lines not delivered not shown (--failures FILE writes them all)`);
+      this.show(`rxjs-kinesis: ${formatCount(hidden)} more lines not delivered not shown (--failures FILE writes them all)`);
     }
   }
 

@@ -22,10 +22,16 @@ export interface Output {
   readonly isTTY?: boolean;
 }
 
-const count = (value: number): string => value.toLocaleString('en-US');
+/**
+ * A count as messages show it: `'35,663'`.
+ *
+ * @param value - The count.
+ * @returns It, with thousands separators.
+ */
+export const formatCount = (value: number): string => value.toLocaleString('en-US');
 
 /** A count and its noun: `'1 request'`, `'3 requests'`. */
-const counted = (value: number, one: string, many = `${one}s`): string => `${count(value)} ${value === 1 ? one : many}`;
+const counted = (value: number, one: string, many = `${one}s`): string => `${formatCount(value)} ${value === 1 ? one : many}`;
 
 /** What was read so far (see `Reading`). */
 export interface ReadSoFar {
@@ -97,10 +103,10 @@ export class Progress {
     const since = this.#samples[0]!;
     const rate = ((done - since.done) * 1000) / Math.max(1, now - since.at);
     const line =
-      `rxjs-kinesis: ${count(this.read.lines)} lines read, ${count(this.tally.delivered)} delivered, ${count(this.tally.failed)} failed, ` +
-      `${count(Math.round(rate))} delivered/s, ${count(this.waiting)} waiting` +
-      (this.tally.retriedRequests > 0 ? `, ${count(this.tally.retriedRequests)} requests retried` : '') +
-      (this.tally.timedOut > 0 ? `, ${count(this.tally.timedOut)} timed out` : '');
+      `rxjs-kinesis: ${formatCount(this.read.lines)} lines read, ${formatCount(this.tally.delivered)} delivered, ${formatCount(this.tally.failed)} failed, ` +
+      `${formatCount(Math.round(rate))} delivered/s, ${formatCount(this.waiting)} waiting` +
+      (this.tally.retriedRequests > 0 ? `, ${formatCount(this.tally.retriedRequests)} requests retried` : '') +
+      (this.tally.timedOut > 0 ? `, ${formatCount(this.tally.timedOut)} timed out` : '');
     this.output.write(this.output.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
     this.#drawn = true;
   }
@@ -122,13 +128,13 @@ export class Progress {
     const { delivered, failed, notSent, noOutcome } = this.tally;
     const seconds = (performance.now() - this.#startedAt) / 1000;
     const codes = failed > 0 ? ` (${this.tally.failureCodes()})` : '';
-    const unsent = notSent > 0 ? `, ${count(notSent)} not sent` : '';
-    const unknown = noOutcome > 0 ? `, ${count(noOutcome)} with no outcome` : '';
+    const unsent = notSent > 0 ? `, ${formatCount(notSent)} not sent` : '';
+    const unknown = noOutcome > 0 ? `, ${formatCount(noOutcome)} with no outcome` : '';
     return (
-      `rxjs-kinesis: ${count(delivered)} delivered, ${count(failed)} failed${codes}${unsent}${unknown}, of ${count(this.read.records)} records ` +
-      `from ${count(this.read.lines)} lines, in ${seconds.toFixed(1)} s (${count(Math.round(delivered / Math.max(seconds, 0.001)))} delivered/s); ` +
+      `rxjs-kinesis: ${formatCount(delivered)} delivered, ${formatCount(failed)} failed${codes}${unsent}${unknown}, of ${formatCount(this.read.records)} records ` +
+      `from ${formatCount(this.read.lines)} lines, in ${seconds.toFixed(1)} s (${formatCount(Math.round(delivered / Math.max(seconds, 0.001)))} delivered/s); ` +
       this.#retries() +
-      `at most ${count(this.peakWaiting)} records (${formatBytes(this.peakWaitingBytes)}) waited, bound ${count(this.maxWaiting)} records and ${formatBytes(this.maxWaitingBytes)}`
+      `at most ${formatCount(this.peakWaiting)} records (${formatBytes(this.peakWaitingBytes)}) waited, bound ${formatCount(this.maxWaiting)} records and ${formatBytes(this.maxWaitingBytes)}`
     );
   }
 }

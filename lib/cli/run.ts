@@ -16,7 +16,7 @@ import type { Input } from './input.js';
 import { isLineItem, LINE, lineItems } from './lineItems.js';
 import type { LineItem } from './lineItems.js';
 import { NO_OUTCOME, NOT_SENT, Outcomes } from './outcomes.js';
-import { Progress } from './progress.js';
+import { formatCount, Progress } from './progress.js';
 import type { Output } from './progress.js';
 import { Reading } from './reading.js';
 import { resolveCliSettings } from './settings.js';
@@ -44,8 +44,6 @@ export interface CliIo {
 
 /** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
 const RESUME_FRACTION = 0.2;
-
-const count = (value: number): string => value.toLocaleString('en-US');
 
 /** The signal an interrupt stands for. */
 const signalOf = (value: unknown): NodeJS.Signals => (value === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
@@ -92,11 +90,11 @@ function stopNote(stop: StopAtOnce, outcomes: Outcomes, failuresFile: string | u
   if ('fatal' in stop) {
     const { errorCode, errorMessage, hint } = stop.fatal;
     const unsent = outcomes.leaveUnresolved('notSent', { errorCode: NOT_SENT, errorMessage: `not sent: the run stopped at ${errorCode} (${hint})`, possiblyWritten: false });
-    return `stopped at ${errorCode}: ${errorMessage} (${hint}); ${count(unsent)} records read were not sent${listedAs(NOT_SENT, unsent)}`;
+    return `stopped at ${errorCode}: ${errorMessage} (${hint}); ${formatCount(unsent)} records read were not sent${listedAs(NOT_SENT, unsent)}`;
   }
   const errorMessage = `the run was stopped at once (${stop.signal}) before the outcome was known: it may have been written`;
   const unknown = outcomes.leaveUnresolved('noOutcome', { errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true });
-  return `${stop.signal}: stopped at once, without waiting for the last batches: ${count(unknown)} records read have no outcome (they may have been written)${listedAs(NO_OUTCOME, unknown)}`;
+  return `${stop.signal}: stopped at once, without waiting for the last batches: ${formatCount(unknown)} records read have no outcome (they may have been written)${listedAs(NO_OUTCOME, unknown)}`;
 }
 
 /** Sends every line; resolves with the exit code. */
@@ -192,7 +190,7 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
 /** Where to start again after a run that did not read its whole input. */
 function resumeNote(lastLine: number): string {
   if (lastLine === 0) return 'stopped before the end of the input, before any line was read: start again from the first line';
-  return `stopped before the end of the input: lines 1 to ${count(lastLine)} were read, and each was delivered or reported; resume after line ${count(lastLine)}`;
+  return `stopped before the end of the input: lines 1 to ${formatCount(lastLine)} were read, and each was delivered or reported; resume after line ${formatCount(lastLine)}`;
 }
 
 /** The version in package.json (two folders up, from `lib/cli/` and from `dist/cli/` alike). */
