@@ -122,7 +122,7 @@ Options (a flag overrides the same setting of --config):
       --max-waiting N       records read but not yet delivered at which reading pauses
                             (default ${DEFAULT_MAX_WAITING}); with the next flag, bounds memory
       --max-waiting-bytes N the same in bytes, data plus keys (default ${DEFAULT_MAX_WAITING_BYTES}: 64 MiB)
-      --failures FILE       write every failed line as NDJSON, with its text:
+      --failures FILE       write every line not delivered as NDJSON, with its text:
                             {"line":7,"errorCode":"...","errorMessage":"...","data":"..."}
   -q, --quiet               no progress lines (the summary and errors are still printed)
   -h, --help                this help

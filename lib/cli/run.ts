@@ -105,7 +105,10 @@ async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: 
   const progress = new Progress(io.stderr, tally, reading, settings.maxWaiting, settings.maxWaitingBytes);
   // Reading pauses while too much waits, and while the failures file is behind.
   const paused = new SharedPause(reading.pausable);
-  const failures = await FailureReport.open(settings.failures, input, (line) => progress.note(line), paused.party());
+  const failures = await FailureReport.open(settings.failures, input, (line) => progress.note(line), paused.party()).catch((error: unknown) => {
+    reading.close(); // refused before reading: the input is closed unread
+    throw error;
+  });
   const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
   let running = false;
   const pause = pauseWhenBusy(paused.party(), {
