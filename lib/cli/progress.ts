@@ -51,8 +51,8 @@ export class Progress {
   peakWaitingBytes = 0;
   readonly #startedAt = performance.now();
   #timer: NodeJS.Timeout | undefined;
-  /** Outcomes counted at past draws, oldest first, reaching back about {@link RATE_WINDOW_MS}. */
-  #samples: { readonly at: number; readonly done: number }[] = [{ at: performance.now(), done: 0 }];
+  /** Records delivered at past draws, oldest first, reaching back about {@link RATE_WINDOW_MS}. */
+  #samples: { readonly at: number; readonly delivered: number }[] = [{ at: performance.now(), delivered: 0 }];
   #drawn = false;
 
   /**
@@ -97,11 +97,11 @@ export class Progress {
   /** The progress line: counts, and the rate over the last {@link RATE_WINDOW_MS} or so. */
   #draw(): void {
     const now = performance.now();
-    const done = this.tally.delivered;
-    this.#samples.push({ at: now, done });
+    const { delivered } = this.tally;
+    this.#samples.push({ at: now, delivered });
     while (this.#samples.length > 2 && now - this.#samples[1]!.at >= RATE_WINDOW_MS) this.#samples.shift();
     const since = this.#samples[0]!;
-    const rate = ((done - since.done) * 1000) / Math.max(1, now - since.at);
+    const rate = ((delivered - since.delivered) * 1000) / Math.max(1, now - since.at);
     const line =
       `rxjs-kinesis: ${formatCount(this.read.lines)} lines read, ${formatCount(this.tally.delivered)} delivered, ${formatCount(this.tally.failed)} failed, ` +
       `${formatCount(Math.round(rate))} delivered/s, ${formatCount(this.waiting)} waiting` +
