@@ -4,27 +4,28 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
+import { filter, map, ReplaySubject, Subject, takeUntil, tap } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import { parseCommandLine, UsageError, USAGE } from './args.js';
+import { EXIT, signalExitCode } from './exitCodes.js';
 import { FailureReport } from './failures.js';
-import { LineSplitter } from './lines.js';
-import type { Line } from './lines.js';
-import { Progress } from './progress.js';
+import type { FatalError } from './fatal.js';
+import { openInput } from './input.js';
+import type { Input } from './input.js';
+import { isLineItem, LINE, lineItems } from './lineItems.js';
+import type { LineItem } from './lineItems.js';
+import { NO_OUTCOME, NOT_SENT, Outcomes } from './outcomes.js';
+import { formatCount, Progress } from './progress.js';
 import type { Output } from './progress.js';
+import { Reading } from './reading.js';
 import { resolveCliSettings } from './settings.js';
 import type { CliSettings } from './settings.js';
 import { SharedPause } from './sharedPause.js';
-import { fromReadable, pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
-import type { ToKinesisConfig } from '../index.js';
+import { Tally } from './tally.js';
+import { pauseWhenBusy, TO_KINESIS_DEFAULTS, toKinesis } from '../index.js';
+import type { Backlog, KinesisBatchResult, Logger, ToKinesisConfig } from '../index.js';
 import { messageOf } from '../shared/errors.js';
-import { readFieldPath } from '../shared/fieldPath.js';
-
-/** The exit codes: every record delivered; some failed (or the input broke); usage or configuration error; interrupted. */
-export const EXIT = { delivered: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** What the command works with: the process's streams and environment, or stand-ins. */
 export interface CliIo {
@@ -33,7 +34,8 @@ export interface CliIo {
   readonly stderr: Output;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * Emits when the user asks to stop (Ctrl-C): reading stops, what was read is delivered. Once the
+   * Emits a signal's name when one asks the command to stop (`SIGINT`, `SIGTERM`; anything else
+   * counts as `SIGINT`). The first one stops reading: the lines read are delivered. Once the
    * input has ended (or at a second one), the run stops at once, without waiting for the last
    * batches, and reports what it knows. Listened to from the start of the run.
    */
@@ -43,132 +45,155 @@ export interface CliIo {
 /** Reading resumes when what waits is down to this fraction of both bounds (or when only the open batch waits). */
 const RESUME_FRACTION = 0.2;
 
-/** The input: `--input FILE` (opened now, so that a bad path is a usage error), or stdin. */
-async function openInput(path: string | undefined, stdin: Readable): Promise<Readable> {
-  if (path === undefined) return stdin;
-  try {
-    const handle = await open(path, 'r');
-    if ((await handle.stat()).isDirectory()) {
-      await handle.close();
-      throw new Error('is a directory');
-    }
-    return handle.createReadStream();
-  } catch (error) {
-    throw new UsageError(`--input: cannot read '${path}': ${messageOf(error)}`);
-  }
-}
-
-/** The key of a line over the record limit: it is not parsed, and fails as `RecordTooLarge` whatever its key. */
-const TOO_LARGE_KEY = '-';
+/** The signal an interrupt stands for. */
+const signalOf = (value: unknown): NodeJS.Signals => (value === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
 
 /**
- * Each line's partition key: the value of a field of the line read as JSON (unless the line is
- * too large to send). The operator checks the key as it checks any key a function returns.
+ * The operator's config for the lines: the settings, each line's key (at its field path on the
+ * line's item) and bytes, and the bound on what waits.
+ *
+ * @param settings - The run's settings.
+ * @param maxRecordBytes - The record limit.
+ * @param logger - Where the operator's warnings go (while running, its per-batch "not written" warnings would repeat the failure report).
+ * @param onBacklog - Follows what waits (progress, and reading's pause).
+ * @returns The config.
  */
-function lineKey(field: string, maxRecordBytes: number): (line: Line) => string | number {
-  const read = readFieldPath(field);
-  return (line) => {
-    if (line.data.length > maxRecordBytes) return TOO_LARGE_KEY;
-    let value: unknown;
-    try {
-      value = JSON.parse(line.data.toString('utf8'));
-    } catch (error) {
-      throw new Error(`the line is not JSON (${messageOf(error)})`);
-    }
-    const key = read(value);
-    if (typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key))) return key;
-    throw new Error(`field '${field}' is ${key === undefined ? 'missing' : key === null ? 'null' : typeof key}, expected a string or number`);
-  };
-}
-
-/** Sends every line; resolves with the exit code. */
-async function send(settings: CliSettings, input: Readable, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
-  const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
-  const lines = new LineSplitter(maxRecordBytes);
-  const progress = new Progress(io.stderr, () => lines.lines, settings.maxWaiting, settings.maxWaitingBytes);
-  // Reading pauses while too much waits, and while the failures file is behind.
-  const reading = new SharedPause(lines);
-  const failures = await FailureReport.open(settings.failures, (line) => progress.note(line), reading.party());
-  const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
-  let running = false;
-  const pause = pauseWhenBusy(reading.party(), {
-    high: settings.maxWaiting,
-    low: Math.floor(settings.maxWaiting * RESUME_FRACTION),
-    highBytes: settings.maxWaitingBytes,
-    lowBytes: Math.floor(settings.maxWaitingBytes * RESUME_FRACTION),
-  });
-  const config: ToKinesisConfig<Line> = {
+function lineConfig(settings: CliSettings, maxRecordBytes: number, logger: Partial<Logger>, onBacklog: (backlog: Backlog) => void): ToKinesisConfig<LineItem> {
+  return {
     ...settings.config,
-    ...(settings.partitionField === undefined ? {} : { partitionKey: lineKey(settings.partitionField, maxRecordBytes) }),
-    serialize: (line) => line.data,
-    // While running, the operator's per-batch "not written" warnings would repeat the failure report.
-    logger: { warn: (message) => (running ? undefined : note(message)), error: note },
+    ...(settings.partitionField === undefined ? {} : { partitionKey: settings.partitionField }),
+    serialize: (item) => item[LINE].data,
+    logger,
     backlog: {
       // Reading pauses at the bounds, before anything would overflow: a line read just under the
       // bytes bound still fits, so the hard bound on bytes is one record over it.
       maxRecords: settings.maxWaiting,
       maxBytes: settings.maxWaitingBytes + maxRecordBytes,
-      onChange: (backlog) => {
-        progress.waitingNow(backlog.records, backlog.bytes);
-        pause(backlog);
-      },
+      onChange: onBacklog,
     },
   };
-  const operator = toKinesis(config);
-  pipeline(input, lines, () => undefined); // an input error reaches `lines`, whose error ends the run
+}
+
+/** Why a run stopped at once: an error that no retry can fix, or a signal. */
+type StopAtOnce = { readonly fatal: FatalError } | { readonly signal: NodeJS.Signals };
+
+/**
+ * Counts and lists the lines read that a stop at once left without an outcome, and says so.
+ *
+ * @param stop - Why the run stopped at once.
+ * @param outcomes - The outcomes of the run's lines.
+ * @param failuresFile - The `--failures` file, if any.
+ * @returns The line that says so (without the command's name).
+ */
+function stopNote(stop: StopAtOnce, outcomes: Outcomes, failuresFile: string | undefined): string {
+  const listedAs = (code: string, lines: number): string => (failuresFile === undefined || lines === 0 ? '' : `; they are in ${failuresFile} as ${code}`);
+  if ('fatal' in stop) {
+    const { errorCode, errorMessage, hint } = stop.fatal;
+    const unsent = outcomes.leaveUnresolved('notSent', { errorCode: NOT_SENT, errorMessage: `not sent: the run stopped at ${errorCode} (${hint})`, possiblyWritten: false });
+    return `stopped at ${errorCode}: ${errorMessage} (${hint}); ${formatCount(unsent)} records read were not sent${listedAs(NOT_SENT, unsent)}`;
+  }
+  const errorMessage = `the run was stopped at once (${stop.signal}) before the outcome was known: it may have been written`;
+  const unknown = outcomes.leaveUnresolved('noOutcome', { errorCode: NO_OUTCOME, errorMessage, possiblyWritten: true });
+  return `${stop.signal}: stopped at once, without waiting for the last batches: ${formatCount(unknown)} records read have no outcome (they may have been written)${listedAs(NO_OUTCOME, unknown)}`;
+}
+
+/** Sends every line; resolves with the exit code. */
+async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
+  const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
+  const reading = new Reading(input, maxRecordBytes);
+  const tally = new Tally();
+  const progress = new Progress(io.stderr, tally, reading, settings.maxWaiting, settings.maxWaitingBytes);
+  // Reading pauses while too much waits, and while the failures file is behind.
+  const paused = new SharedPause(reading.pausable);
+  const failures = await FailureReport.open(settings.failures, input, (line) => progress.note(line), paused.party()).catch((error: unknown) => {
+    reading.close(); // refused before reading: the input is closed unread
+    throw error;
+  });
+  const note = (message: string): void => progress.note(`rxjs-kinesis: ${message}`);
+  let running = false;
+  const pause = pauseWhenBusy(paused.party(), {
+    high: settings.maxWaiting,
+    low: Math.floor(settings.maxWaiting * RESUME_FRACTION),
+    highBytes: settings.maxWaitingBytes,
+    lowBytes: Math.floor(settings.maxWaitingBytes * RESUME_FRACTION),
+  });
+  const prepare = lineItems(settings.partitionField, maxRecordBytes);
+  const outcomes = new Outcomes(tally, failures);
+  const stopNow = new Subject<void>();
+  let stopped: StopAtOnce | undefined;
+  /** Stops the run at once (unsubscribing: the requests in flight are abandoned); the first reason counts. */
+  const stopAtOnce = (why: StopAtOnce): void => {
+    if (stopped !== undefined) return;
+    stopped = why;
+    stopNow.next();
+  };
+  /** Counts and reports the outcomes of a batch; an error that no retry can fix stops the run at once. */
+  const settle = (result: KinesisBatchResult<LineItem>): void => {
+    const fatal = outcomes.settle(result);
+    if (fatal !== undefined) stopAtOnce({ fatal });
+  };
+  const operator = toKinesis(
+    lineConfig(settings, maxRecordBytes, { warn: (message) => (running ? undefined : note(message)), error: note }, (backlog) => {
+      progress.waitingNow(backlog.records, backlog.bytes);
+      pause(backlog);
+    }),
+  );
+  reading.start();
   if (settings.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) note('reading lines from the terminal: end with Ctrl-D (or give --input FILE)');
-  const stopReading = new Subject<void>();
-  let inputOpen = true;
-  let read = 0;
-  let interrupted = false;
-  let stoppedAtOnce = false;
+  let signal: NodeJS.Signals | undefined;
   let inputError: unknown;
   let watch: Subscription | undefined;
   running = true;
   if (!settings.quiet) progress.start();
   try {
     await new Promise<void>((done) => {
-      const run = fromReadable<Line>(lines)
+      reading.lines$
         .pipe(
-          takeUntil(stopReading),
-          tap({ next: () => (read += 1), complete: () => (inputOpen = false) }),
+          map(prepare),
+          // A line that cannot be sent at all is reported here; the others go on as items.
+          filter((prepared): prepared is LineItem => isLineItem(prepared) || outcomes.refuse(prepared)),
+          tap((item) => outcomes.handOn(item)),
           operator,
-          tap((result) => {
-            progress.add(result);
-            for (const record of result.records) if (record.status === 'failed') failures.add(record);
-          }),
+          tap(settle),
+          takeUntil(stopNow),
         )
         .subscribe({ error: (error: unknown) => ((inputError = error), done()), complete: done });
-      // A Ctrl-C ends the input (complete: what was read is delivered); one after the input has
-      // ended stops at once (unsubscribe: no more waiting for retries). Those given while the run
-      // was starting come now.
-      watch = interrupts.subscribe(() => {
-        if (inputOpen) {
-          if (!interrupted) note('interrupted: delivering what was read, then stopping (Ctrl-C again to stop at once)');
-          interrupted = true;
-          stopReading.next();
+      // The first signal stops reading (the lines read are delivered, then the run completes);
+      // one after the lines have ended stops at once (no more waiting for retries). Those given
+      // while the run was starting come now.
+      watch = interrupts.subscribe((value) => {
+        const received = signalOf(value);
+        const first = signal === undefined;
+        signal ??= received;
+        if (first && !reading.ended) {
+          note(`${received}: reading stopped; delivering the lines read, then stopping (a second SIGINT or SIGTERM stops at once)`);
+          reading.stop();
           return;
         }
-        interrupted = true;
-        stoppedAtOnce = true;
-        run.unsubscribe();
-        done();
+        stopAtOnce({ signal: received });
       });
     });
   } finally {
     watch?.unsubscribe();
     running = false;
     progress.stop();
+    reading.close();
   }
-  if (stoppedAtOnce) {
-    const unknown = read - progress.delivered - progress.failed;
-    note(`interrupted: stopped at once, without waiting for the last batches; records read with no outcome: ${unknown.toLocaleString('en-US')} (some may have been written)`);
-  }
+  if (stopped !== undefined) note(stopNote(stopped, outcomes, settings.failures));
   await failures.close();
   if (inputError !== undefined) note(`cannot read the input: ${messageOf(inputError)}`);
+  if (!reading.complete) note(resumeNote(reading.lines));
   io.stderr.write(`${progress.summary()}\n`);
-  if (interrupted) return EXIT.interrupted;
-  return inputError !== undefined || progress.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
+  // An error that ends the run is a configuration error when nothing got through.
+  if (stopped !== undefined && 'fatal' in stopped) return tally.delivered === 0 ? EXIT.usage : EXIT.failed;
+  if (signal !== undefined) return signalExitCode(signal);
+  return inputError !== undefined || tally.failed > 0 || failures.broken ? EXIT.failed : EXIT.delivered;
+}
+
+/** Where to start again after a run that did not read its whole input. */
+function resumeNote(lastLine: number): string {
+  if (lastLine === 0) return 'stopped before the end of the input, before any line was read: start again from the first line';
+  return `stopped before the end of the input: lines 1 to ${formatCount(lastLine)} were read, and each was delivered or reported; resume after line ${formatCount(lastLine)}`;
 }
 
 /** The version in package.json (two folders up, from `lib/cli/` and from `dist/cli/` alike). */
@@ -181,10 +206,10 @@ function version(): string {
  *
  * @param argv - The arguments after the command name.
  * @param io - Its streams and environment.
- * @returns The exit code: 0 every record delivered, 1 some failed, 2 usage or configuration error, 130 interrupted.
+ * @returns The exit code: 0 every record delivered, 1 some failed, 2 usage or configuration error, 128 + the signal's number when stopped by a signal (130 SIGINT, 143 SIGTERM).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  // Every Ctrl-C from the start: one given while the settings are read is not lost.
+  // Every signal from the start: one given while the settings are read is not lost.
   const interrupts = new ReplaySubject<unknown>();
   const listening = io.interrupt?.subscribe((value) => interrupts.next(value));
   try {

@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, UsageError } from './args.js';
+import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, STDIN, UsageError } from './args.js';
 import type { CliArgs } from './args.js';
 import { OUTPUT_PATH, readPipeline } from './pipelineFile.js';
-import { effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
-import type { ToKinesisConfig } from '../index.js';
+import { durationToMs, effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
+import type { Duration, ToKinesisConfig } from '../index.js';
 import { PositiveInteger } from '../shared/codecs.js';
 
 /** Everything a run needs. */
 export interface CliSettings {
-  /** The operator's config, without the per-line callbacks (partition key, serializer) and the backlog. */
+  /** The operator's config (with `--concurrency`, `--max-attempts` as `retry.maxAttempts`, `--request-timeout` as `requestTimeout`), without the per-line callbacks (partition key, serializer) and the backlog. */
   readonly config: ToKinesisConfig<unknown>;
   /** The JSON field holding each line's partition key, if any. */
   readonly partitionField: string | undefined;
@@ -22,7 +22,7 @@ export interface CliSettings {
   readonly maxWaiting: number;
   /** Bytes waiting at which reading pauses. */
   readonly maxWaitingBytes: number;
-  /** The input file; stdin when absent. */
+  /** The input file; stdin when absent (`--input -` included). */
   readonly input: string | undefined;
   /** Where failed lines are written, if anywhere. */
   readonly failures: string | undefined;
@@ -78,9 +78,14 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
     problems.push(...error.problems.map(named));
   }
   const concurrency = args.concurrency === undefined ? undefined : numeric(args.concurrency);
+  const maxAttempts = args['max-attempts'] === undefined ? undefined : numeric(args['max-attempts']);
+  const requestTimeout = args['request-timeout'] === undefined ? undefined : numeric(args['request-timeout']);
+  if (requestTimeout !== undefined && durationToMs(requestTimeout) === undefined) {
+    problems.push(`--request-timeout: '${requestTimeout}' is not a duration (250ms, 5s, 1m, or milliseconds; 0 for none)`);
+  }
   const maxWaiting = args['max-waiting'] === undefined ? DEFAULT_MAX_WAITING : numeric(args['max-waiting']);
   const maxWaitingBytes = args['max-waiting-bytes'] === undefined ? DEFAULT_MAX_WAITING_BYTES : numeric(args['max-waiting-bytes']);
-  for (const [flag, value] of [['--concurrency', concurrency], ['--max-waiting', maxWaiting], ['--max-waiting-bytes', maxWaitingBytes]] as const) {
+  for (const [flag, value] of [['--concurrency', concurrency], ['--max-attempts', maxAttempts], ['--max-waiting', maxWaiting], ['--max-waiting-bytes', maxWaitingBytes]] as const) {
     if (value !== undefined && !PositiveInteger.is(value)) problems.push(`${flag}: '${value}' is not a positive integer`);
   }
   const batchSize = effectiveBatchSize(config.batch?.size, config.aggregation);
@@ -93,11 +98,16 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   const { partitionKey, ...rest } = config;
   return {
-    config: concurrency === undefined ? rest : { ...rest, concurrency: concurrency as number },
+    config: {
+      ...rest,
+      ...(concurrency === undefined ? {} : { concurrency: concurrency as number }),
+      ...(maxAttempts === undefined ? {} : { retry: { ...(rest.retry === false ? {} : rest.retry), maxAttempts: maxAttempts as number } }),
+      ...(requestTimeout === undefined ? {} : { requestTimeout: requestTimeout as Duration }),
+    },
     partitionField: typeof partitionKey === 'string' ? partitionKey : undefined,
     maxWaiting: maxWaiting as number,
     maxWaitingBytes: maxWaitingBytes as number,
-    input: args.input,
+    input: args.input === STDIN ? undefined : args.input,
     failures: args.failures,
     quiet: args.quiet === true,
   };

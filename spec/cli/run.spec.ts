@@ -4,112 +4,21 @@
  * bad configurations and their exit codes; the failures file; and backpressure on a large input
  * through a slow endpoint.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { Subject } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { cli, cliInProcess, root, specFolder, stored, summary, until } from '../support/command.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { startNullKinesis } from '../../bench/harness/server.js';
 import { USAGE } from '../../lib/cli/args.js';
 import { FailureReport } from '../../lib/cli/failures.js';
-import { LineSplitter } from '../../lib/cli/lines.js';
-import type { Line } from '../../lib/cli/lines.js';
-import { runCli } from '../../lib/cli/run.js';
-
-const root = resolve(import.meta.dirname, '../..');
-const main = join(root, 'lib', 'cli', 'main.ts');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The commands started and not yet exited: killed after each test, so that a test that times out leaves none retrying. */
-const children = new Set<ChildProcess>();
-
-/** Runs the command with `args`, `stdin` as its input and `env` added to a clean environment; `started` is given the process. */
-function cli(args: readonly string[], stdin: string | Buffer = '', env: Record<string, string> = {}, started?: (child: ChildProcess) => void): Promise<Run> {
-  const child = spawn(process.execPath, ['--no-warnings=NodeVersionSupportWarning', '--import', 'tsx', main, ...args], {
-    cwd: root,
-    timeout: 180_000, // longer than any test: a last guard if the afterEach hook does not run
-    // No AWS settings from the machine: only what the test gives.
-    env: { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', ...env },
-  });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  child.stdin.on('error', () => undefined); // the command may exit before reading (a usage error)
-  child.stdin.end(stdin);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  started?.(child);
-  return new Promise((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
-  });
-}
-
-/** Runs the command in this process (same code but for the process entry point and its signals); stdin is not read unless given. */
-async function cliInProcess(args: readonly string[], env: Record<string, string> = {}, options: { stdin?: Readable; interrupt?: Observable<unknown>; stderr?: string[] } = {}): Promise<Run> {
-  let stdout = '';
-  const stderr = options.stderr ?? [];
-  const code = await runCli(args, {
-    stdin: options.stdin ?? Readable.from([Buffer.from('never read\n')]),
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    env,
-    ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
-  });
-  return { code, stdout, stderr: stderr.join('') };
-}
-
-/** Waits until `condition` holds (no upper bound but the test's timeout). */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await sleep(20);
-}
-
-/** The records of a stream: data as text and partition key, in the order of each line's key (one shard). */
-async function stored(stream: string): Promise<{ data: Buffer; key: string }[]> {
-  return (await localKinesis().readStream(stream)).map((record) => ({ data: Buffer.from(record.data), key: record.partitionKey }));
-}
-
-/** The numbers in the summary line. */
-function summary(stderr: string): { delivered: number; failed: number; peak: number; peakBytes: number; bound: number; boundBytes: number } {
-  const match = /([\d,]+) delivered, ([\d,]+) failed.*at most ([\d,]+) records \(([\d,]+) bytes\) waited, bound ([\d,]+) records and ([\d,]+) bytes/.exec(stderr);
-  expect(match, `no summary in: ${stderr}`).to.not.equal(null);
-  const [delivered, failed, peak, peakBytes, bound, boundBytes] = match!.slice(1).map((text) => Number(text.replaceAll(',', '')));
-  return { delivered: delivered!, failed: failed!, peak: peak!, peakBytes: peakBytes!, bound: bound!, boundBytes: boundBytes! };
-}
 
 describe('the rxjs-kinesis command', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  /** The flags of an in-process run that sends: a pipeline file with the local region and keys (the SDK reads the process's environment, not `env`). */
-  const local = (): string[] => ['--config', join(dir, 'local.yaml')];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rxjs-kinesis-cli-'));
-    await writeFile(join(dir, 'local.yaml'), 'output:\n  aws_kinesis: { region: us-east-1, credentials: { access_key_id: local, secret_access_key: local } }\n');
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    for (const child of children) child.kill('SIGKILL');
-  });
+  const folder = specFolder('rxjs-kinesis-cli-');
 
   it('--help prints the usage, every flag in the command line guide\'s flags table and the exit codes, and exits 0', async () => {
     const run = await cliInProcess(['--help']);
@@ -130,7 +39,7 @@ describe('the rxjs-kinesis command', function () {
     const stream = uniqueStreamName('cli-config');
     await localKinesis().createStream(stream, 1);
     const lines = Array.from({ length: 1_200 }, (_, i) => `{"order_id":${i},"customer_id":"c-${i % 7}","note":"caf\u00e9 ${'x'.repeat(i % 50)}"}`);
-    const pipeline = join(dir, 'pipeline.yaml');
+    const pipeline = join(folder.path, 'pipeline.yaml');
     await writeFile(
       pipeline,
       [
@@ -146,7 +55,7 @@ describe('the rxjs-kinesis command', function () {
         '    batch: { size: ${SIZE}, duration: 1s }',
       ].join('\n'),
     );
-    const run = await cli(['--config', pipeline], `${lines.join('\n')}\n`, { STREAM: stream, ENDPOINT: localKinesis().endpoint, SECRET: 'local', SIZE: '1000' });
+    const run = await cli(['--config', pipeline], { stdin: `${lines.join('\n')}\n`, env: { STREAM: stream, ENDPOINT: localKinesis().endpoint, SECRET: 'local', SIZE: '1000' } });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.include('batch.size 1000 is over the service limit; using 500');
     expect(summary(run.stderr)).to.include({ delivered: 1_200, failed: 0 });
@@ -159,9 +68,9 @@ describe('the rxjs-kinesis command', function () {
     const stream = uniqueStreamName('cli-flags');
     await localKinesis().createStream(stream, 1);
     const lines = [Buffer.from('plain text, not JSON'), Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0d]), Buffer.from('{"a": 1}   ')];
-    const input = join(dir, 'events.bin');
+    const input = join(folder.path, 'events.bin');
     await writeFile(input, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
-    const failures = join(dir, 'none-failed.ndjson');
+    const failures = join(folder.path, 'none-failed.ndjson');
     await writeFile(failures, 'left from an earlier run\n');
     const run = await cli(['--input', input, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-size', '2', '--batch-duration', '100ms', '--concurrency', '2', '--failures', failures]);
     expect(run.code, run.stderr).to.equal(0);
@@ -176,19 +85,20 @@ describe('the rxjs-kinesis command', function () {
     const stream = uniqueStreamName('cli-bad-lines');
     await localKinesis().createStream(stream, 1);
     const input = ['{"order_id":"o1"}', 'not json', '', '{"customer_id":"c9"}', '{"order_id":"o5"}', '{"order_id":null}'].join('\n');
-    const failures = join(dir, 'failed.ndjson');
-    const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'order_id', '--failures', failures], input);
+    const failures = join(folder.path, 'failed.ndjson');
+    const run = await cli(['--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'order_id', '--failures', failures], { stdin: input });
     expect(run.code, run.stderr).to.equal(1);
     expect(summary(run.stderr)).to.include({ delivered: 2, failed: 3 });
-    expect(run.stderr).to.match(/line 2: InvalidPartitionKey: .*not JSON/);
+    expect(run.stderr).to.match(/line 2: InvalidPartitionKey: the line is not JSON \(.+\), so it has no field 'order_id'\n/);
     const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(failed.map((entry) => Object.keys(entry))).to.deep.equal([0, 1, 2].map(() => ['line', 'errorCode', 'errorMessage']));
+    expect(failed.map((entry) => Object.keys(entry))).to.deep.equal([0, 1, 2].map(() => ['line', 'errorCode', 'errorMessage', 'data']));
     expect(failed.map((entry) => [entry['line'], entry['errorCode']])).to.deep.equal([
       [2, 'InvalidPartitionKey'],
       [4, 'InvalidPartitionKey'],
       [6, 'InvalidPartitionKey'],
     ]);
-    expect(failed[1]!['errorMessage']).to.include("field 'order_id' is missing");
+    // The key field's problem in the operator's words (a field path), not as a function that threw.
+    expect(failed.map((entry) => entry['errorMessage']).slice(1)).to.deep.equal(["field 'order_id' is missing, expected a string or number", "field 'order_id' is null, expected a string or number"]);
     const records = await stored(stream);
     expect(records.map((r) => [r.key, r.data.toString()])).to.deep.equal([
       ['o1', '{"order_id":"o1"}'],
@@ -196,31 +106,33 @@ describe('the rxjs-kinesis command', function () {
     ]);
   });
 
-  it('writes every line to the failures file when the stream does not exist, and exits 1', async () => {
-    const failures = join(dir, 'missing-stream.ndjson');
-    const run = await cli(['--stream-name', uniqueStreamName('cli-none'), '--endpoint-url', localKinesis().endpoint, '--failures', failures], 'a\nb\nc\n');
-    expect(run.code, run.stderr).to.equal(1);
-    expect(summary(run.stderr)).to.include({ delivered: 0, failed: 3 });
-    const failed = (await readFile(failures, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as { line: number; errorCode: string });
-    expect(failed.map((entry) => [entry.line, entry.errorCode])).to.deep.equal([1, 2, 3].map((line) => [line, 'ResourceNotFoundException']));
-  });
+  for (const keyed of [true, false]) {
+    it(`a line over 1 MiB ${keyed ? 'with --partition-key' : 'with random keys'} fails alone as RecordTooLarge, with its whole size (not parsed as JSON)`, async () => {
+      const stream = uniqueStreamName('cli-long');
+      await localKinesis().createStream(stream, 1);
+      const long = `{"id":"big","pad":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+      const input = Readable.from([Buffer.from(`{"id":"a"}\n${long}\n{"id":"b"}\n`)]);
+      const key = keyed ? ['--partition-key', 'id'] : [];
+      const run = await cliInProcess([...folder.local, '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, ...key, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input });
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.include(`line 2: RecordTooLarge: the line is ${Buffer.byteLength(long).toLocaleString('en-US')} bytes, over the record limit of 1,048,576 bytes\n`);
+      expect(summary(run.stderr)).to.include({ delivered: 2, failed: 1 });
+      expect((await stored(stream)).map((r) => r.data.toString())).to.deep.equal(['{"id":"a"}', '{"id":"b"}']);
+    });
+  }
 
-  it('a line over 1 MiB with --partition-key fails alone as RecordTooLarge (not parsed as JSON)', async () => {
-    const stream = uniqueStreamName('cli-long');
+  it('--input - is stdin', async () => {
+    const stream = uniqueStreamName('cli-dash');
     await localKinesis().createStream(stream, 1);
-    const long = `{"id":"big","pad":"${'x'.repeat(1024 * 1024)}"}`;
-    const input = Readable.from([Buffer.from(`{"id":"a"}\n${long}\n{"id":"b"}\n`)]);
-    const run = await cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--batch-duration', '100ms', '--quiet'], {}, { stdin: input });
-    expect(run.code, run.stderr).to.equal(1);
-    expect(run.stderr).to.match(/line 2: RecordTooLarge: record is 1,048,5\d\d bytes .* over the limit of 1,048,576 bytes/);
-    expect(summary(run.stderr)).to.include({ delivered: 2, failed: 1 });
-    expect((await stored(stream)).map((r) => r.key)).to.deep.equal(['a', 'b']);
+    const run = await cli(['--input', '-', '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms'], { stdin: 'one\ntwo\n' });
+    expect(run.code, run.stderr).to.equal(0);
+    expect((await stored(stream)).map((r) => r.data.toString())).to.deep.equal(['one', 'two']);
   });
 
   it('a text field from a ${VAR} stays text: a stream named by digits', async () => {
     const stream = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
     await localKinesis().createStream(stream, 1);
-    const pipeline = join(dir, 'digits.yaml');
+    const pipeline = join(folder.path, 'digits.yaml');
     await writeFile(pipeline, 'output:\n  aws_kinesis:\n    stream_name: ${STREAM}\n    endpoint_url: ${ENDPOINT}\n    region: us-east-1\n    credentials: { access_key_id: local, secret_access_key: local }\n    batch: { size: ${SIZE}, duration: ${WAIT} }\n');
     const run = await cliInProcess(['--config', pipeline, '--quiet'], { STREAM: stream, ENDPOINT: localKinesis().endpoint, SIZE: '10', WAIT: '100' }, { stdin: Readable.from([Buffer.from('one\ntwo\n')]) });
     expect(run.code, run.stderr).to.equal(0);
@@ -230,7 +142,7 @@ describe('the rxjs-kinesis command', function () {
   describe('the failures file', () => {
     it('cannot be written (a full disk): one line naming it, the summary, exit 1; no crash', async function () {
       if (!existsSync('/dev/full')) this.skip();
-      const run = await cli(['--stream-name', uniqueStreamName('cli-full'), '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--failures', '/dev/full'], 'not json\nnor this\n');
+      const run = await cli(['--stream-name', uniqueStreamName('cli-full'), '--endpoint-url', localKinesis().endpoint, '--partition-key', 'id', '--failures', '/dev/full'], { stdin: 'not json\nnor this\n' });
       expect(run.code, run.stderr).to.equal(1);
       expect(summary(run.stderr)).to.include({ delivered: 0, failed: 2 });
       const lines = run.stderr.trimEnd().split('\n');
@@ -240,14 +152,14 @@ describe('the rxjs-kinesis command', function () {
     });
 
     it('pauses the input while the file is behind (write returns false) and resumes it on drain', async () => {
-      const path = join(dir, 'flood.ndjson');
+      const path = join(folder.path, 'flood.ndjson');
       let paused = false;
       let pauses = 0;
       const hold = { pause: () => ((paused = true), (pauses += 1)), resume: () => (paused = false), isPaused: () => paused };
-      const report = await FailureReport.open(path, () => undefined, hold);
+      const report = await FailureReport.open(path, { stream: Readable.from([]), name: 'stdin', identity: undefined }, () => undefined, hold);
       const total = 20_000;
       for (let number = 1; number <= total; number += 1) {
-        report.add({ status: 'failed', item: { number, data: Buffer.from('x') }, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', attempts: 0, possiblyWritten: false });
+        report.add({ line: { number, data: Buffer.from('x'), size: 1 }, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', possiblyWritten: false });
       }
       expect(pauses, 'paused once, while behind').to.equal(1);
       expect(paused).to.equal(true);
@@ -255,86 +167,14 @@ describe('the rxjs-kinesis command', function () {
       await report.close();
       const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
       expect(lines).to.have.length(total);
-      expect(JSON.parse(lines[total - 1]!)).to.deep.equal({ line: total, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON' });
-    });
-  });
-
-  describe('Ctrl-C (the interrupt): exits 130', () => {
-    it('while reading: stops reading, delivers what was read, exits 130', async () => {
-      const stream = uniqueStreamName('cli-int-read');
-      await localKinesis().createStream(stream, 1);
-      const input = new PassThrough();
-      input.write('one\ntwo\nthree\n'); // and never ends
-      const interrupt = new Subject<void>();
-      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, { stdin: input, interrupt });
-      await until(async () => (await stored(stream)).length === 3);
-      interrupt.next();
-      const run = await running;
-      expect(run.code, run.stderr).to.equal(130);
-      expect(run.stderr).to.include('rxjs-kinesis: interrupted');
-      expect(summary(run.stderr)).to.include({ delivered: 3, failed: 0 });
-      await until(() => input.destroyed); // the input is closed
-    });
-
-    it('after the input ended, while the last batch is retried: stops at once, says what has no outcome, exits 130', async () => {
-      const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
-      try {
-        const interrupt = new Subject<void>();
-        const stderr: string[] = [];
-        const running = cliInProcess([...local(), '--stream-name', uniqueStreamName('cli-int-retry'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m', '--quiet'], {}, {
-          stdin: Readable.from([Buffer.from('a\nb\n')]),
-          interrupt,
-          stderr,
-        });
-        // The 10-minute batch is sent only when the input has ended; every record of it is refused, and retried.
-        await until(() => proxy.stats.putRecordsRequests >= 1);
-        interrupt.next();
-        const run = await running;
-        expect(run.code, run.stderr).to.equal(130);
-        expect(run.stderr).to.include('rxjs-kinesis: interrupted');
-        expect(run.stderr).to.include('records read with no outcome: 2 ');
-        expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
-      } finally {
-        await proxy.close();
-      }
-    });
-
-    it('SIGINT to the command after its input ended, while retrying: the summary, exit 130', async () => {
-      const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
-      try {
-        let command: ChildProcess | undefined;
-        const running = cli(['--stream-name', uniqueStreamName('cli-sigint'), '--endpoint-url', proxy.endpoint, '--batch-duration', '10m'], 'a\n', {}, (child) => (command = child));
-        await until(() => proxy.stats.putRecordsRequests >= 1);
-        command!.kill('SIGINT');
-        const run = await running;
-        expect(run.code, run.stderr).to.equal(130);
-        expect(run.stderr).to.include('records read with no outcome: 1 ');
-        expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
-      } finally {
-        await proxy.close();
-      }
-    });
-
-    it('before anything is read (while starting): nothing is sent, exits 130', async () => {
-      const stream = uniqueStreamName('cli-int-start');
-      await localKinesis().createStream(stream, 1);
-      const interrupt = new Subject<void>();
-      const running = cliInProcess([...local(), '--stream-name', stream, '--endpoint-url', localKinesis().endpoint, '--batch-duration', '100ms', '--quiet'], {}, {
-        stdin: Readable.from([Buffer.from('one\ntwo\n')]),
-        interrupt,
-      });
-      interrupt.next();
-      const run = await running;
-      expect(run.code, run.stderr).to.equal(130);
-      expect(summary(run.stderr)).to.include({ delivered: 0, failed: 0 });
-      expect(await stored(stream)).to.deep.equal([]);
+      expect(JSON.parse(lines[total - 1]!)).to.deep.equal({ line: total, errorCode: 'InvalidPartitionKey', errorMessage: 'the line is not JSON', data: 'x' });
     });
   });
 
   describe('refuses a bad command line or configuration with exit 2 and one line naming the field', () => {
     /** Runs a pipeline file; expects exit 2 and a single-line message. */
     async function refused(yaml: string, env: Record<string, string> = {}): Promise<string> {
-      const pipeline = join(dir, 'bad.yaml');
+      const pipeline = join(folder.path, 'bad.yaml');
       await writeFile(pipeline, yaml);
       const run = await cliInProcess(['--config', pipeline], env);
       expect(run.code, run.stderr).to.equal(2);
@@ -343,9 +183,9 @@ describe('the rxjs-kinesis command', function () {
     }
 
     it('a bad value or an unknown field of aws_kinesis (in its own process)', async () => {
-      const pipeline = join(dir, 'bad-value.yaml');
+      const pipeline = join(folder.path, 'bad-value.yaml');
       await writeFile(pipeline, 'output:\n  aws_kinesis: { stream_name: s, batch: { size: ten, count: 3 }, endpoint: x }\n');
-      const run = await cli(['--config', pipeline], 'never read\n');
+      const run = await cli(['--config', pipeline], { stdin: 'never read\n' });
       expect(run.code, run.stderr).to.equal(2);
       expect(run.stderr.trimEnd().split('\n'), run.stderr).to.have.length(1);
       const message = run.stderr;
@@ -382,27 +222,16 @@ describe('the rxjs-kinesis command', function () {
       expect(run.stderr).to.include('--stream-name: required');
       expect(run.stderr).to.include("--concurrency: '0' is not a positive integer");
       expect((await cliInProcess(['--stream-name', 's', '--max-waiting', '100'])).stderr).to.include('--max-waiting: 100 is less than the batch size (500)');
+      for (const flag of ['--concurrency', '--max-waiting', '--batch-size']) {
+        const negative = await cliInProcess(['--stream-name', 's', flag, '-1']);
+        expect([negative.code, negative.stderr]).to.deep.equal([2, `rxjs-kinesis: ${flag}: '-1' is not a positive integer\n`]);
+      }
       const unknown = await cliInProcess(['--stream-name', 's', '--streem']);
       expect([unknown.code, unknown.stderr]).to.deep.equal([2, "rxjs-kinesis: Unknown option '--streem'\n"]);
-      const missing = await cliInProcess(['--stream-name', 's', '--input', join(dir, 'no-such-file')]);
+      const missing = await cliInProcess(['--stream-name', 's', '--input', join(folder.path, 'no-such-file')]);
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.include('--input: cannot read');
     });
-  });
-
-  it('splits bytes into lines as they are, whatever the chunks: numbers kept, empty lines skipped, an over-long line cut one byte over the limit', async () => {
-    const text = Buffer.from('one\r\n\ncaf\u00e9\n0123456789abcdef\nlast');
-    for (const chunkSize of [1, 3, text.length]) {
-      const splitter = new LineSplitter(8);
-      const chunks = Array.from({ length: Math.ceil(text.length / chunkSize) }, (_, i) => text.subarray(i * chunkSize, (i + 1) * chunkSize));
-      const lines: Line[] = await Readable.from(chunks).pipe(splitter).toArray();
-      expect(lines.map((line) => [line.number, line.data.toString()]), `chunks of ${chunkSize}`).to.deep.equal([
-        [1, 'one\r'],
-        [3, 'caf\u00e9'],
-        [4, '012345678'],
-        [5, 'last'],
-      ]);
-    }
   });
 
   describe('backpressure: reading pauses while too much waits, through a slow endpoint', () => {
@@ -423,7 +252,7 @@ describe('the rxjs-kinesis command', function () {
     it('100,000 lines: none lost, at most --max-waiting records waited, no batch left waiting for its timer', async function () {
       this.timeout(120_000);
       const total = 100_000;
-      const input = join(dir, 'large.ndjson');
+      const input = join(folder.path, 'large.ndjson');
       await writeFile(input, Array.from({ length: total }, (_, i) => `{"id":${i},"user":"u${i % 1000}","event":"click"}\n`).join(''));
       const run = await cli(['--input', input, '--stream-name', 'large', '--endpoint-url', proxy.endpoint, '--partition-key', 'user', '--max-waiting', '1300', '--concurrency', '2', '--batch-duration', '10m']);
       expect(run.code, run.stderr).to.equal(0);
@@ -440,7 +269,7 @@ describe('the rxjs-kinesis command', function () {
       this.timeout(120_000);
       const total = 2_000;
       const bound = 5 * 1024 * 1024;
-      const input = join(dir, 'wide.ndjson');
+      const input = join(folder.path, 'wide.ndjson');
       await writeFile(input, Array.from({ length: total }, (_, i) => `{"id":${i},"pad":"${'x'.repeat(20_000)}"}\n`).join(''));
       const run = await cli(['--input', input, '--stream-name', 'wide', '--endpoint-url', proxy.endpoint, '--max-waiting-bytes', String(bound)]);
       expect(run.code, run.stderr).to.equal(0);

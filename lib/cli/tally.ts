@@ -1,0 +1,84 @@
+/**
+ * The outcomes of a run's records, counted: every record read ends up in exactly one count; and
+ * the retries, as far as the results tell them.
+ *
+ * @module
+ */
+import { countFailures } from '../index.js';
+import type { KinesisBatchResult } from '../index.js';
+import { formatCounts } from '../shared/format.js';
+
+/** The error codes of an attempt abandoned for want of an answer: the request's deadline (`--request-timeout`), a socket timeout, the service's own. */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['TimeoutError', 'ETIMEDOUT', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** Why a record read has no outcome. */
+export type Unresolved = 'notSent' | 'noOutcome';
+
+/**
+ * The counts of a run. Every record read is, in the end, delivered, failed, not sent (the run
+ * stopped before it was sent: an error no retry could fix) or without an outcome (the run was
+ * stopped at once while it waited: it may have been written).
+ */
+export class Tally {
+  /** Records delivered. */
+  delivered = 0;
+  /** Records that failed. */
+  failed = 0;
+  /** Records read and never sent. */
+  notSent = 0;
+  /** Records read whose outcome is unknown. */
+  noOutcome = 0;
+  /** `PutRecords` requests sent again: the retry rounds of every batch (a round is one request unless its records need more). */
+  retriedRequests = 0;
+  /** Records sent again: each retry of a record counts once. */
+  resentRecords = 0;
+  /**
+   * Records delivered after more than one attempt. If an earlier attempt's outcome was unknown (it
+   * timed out, its connection was cut, it got a 5xx answer), that attempt may have written the
+   * record too; if the earlier attempts were refused (throttled), it is in the stream once. The
+   * results do not tell these apart.
+   */
+  deliveredAfterRetry = 0;
+  /** The most extra copies of {@link Tally.deliveredAfterRetry}'s records that may be in the stream: their attempts before the one that delivered them. */
+  possibleExtraCopies = 0;
+  /** Failed records that may have been written all the same (`possiblyWritten`). */
+  failedPossiblyWritten = 0;
+  /** Failed records whose last attempt timed out. */
+  timedOut = 0;
+  readonly #failedByCode = new Map<string, number>();
+
+  /** Counts the outcomes of one batch, and its retries. */
+  batch(result: KinesisBatchResult<unknown>): void {
+    this.delivered += result.successfulRecordCount;
+    this.failed += result.failedRecordCount;
+    if (result.failedRecordCount > 0) countFailures(result.records, this.#failedByCode);
+    if (result.attempts > 1) this.retriedRequests += result.attempts - 1;
+    for (const record of result.records) {
+      const resent = Math.max(0, record.attempts - 1);
+      this.resentRecords += resent;
+      if (record.status === 'ok') {
+        if (resent > 0) this.deliveredAfterRetry += 1;
+        this.possibleExtraCopies += resent;
+      } else {
+        if (record.possiblyWritten) this.failedPossiblyWritten += 1;
+        if (TIMEOUT_CODES.has(record.errorCode)) this.timedOut += 1;
+      }
+    }
+  }
+
+  /** Counts a record that failed alone, outside any batch (refused before sending). */
+  failedAlone(errorCode: string): void {
+    this.failed += 1;
+    this.#failedByCode.set(errorCode, (this.#failedByCode.get(errorCode) ?? 0) + 1);
+  }
+
+  /** Counts records read that got no outcome, and why. */
+  unresolved(why: Unresolved, count: number): void {
+    this[why] += count;
+  }
+
+  /** The failures by error code, most frequent first: `'InvalidPartitionKey x3, RecordTooLarge x1'`. */
+  failureCodes(): string {
+    return formatCounts(this.#failedByCode);
+  }
+}
