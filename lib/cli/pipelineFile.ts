@@ -1,48 +1,15 @@
 /**
- * The `--config` file: a pipeline configuration with an `aws_kinesis` output. The command runs one pipeline only,
- * `input: { stdin: {} }` to `output: { aws_kinesis: {...} }`; anything else in the file is refused
- * by name, never ignored.
+ * The `--config` file: a pipeline configuration with an `aws_kinesis` output, read and checked by
+ * the same code as {@link loadAwsKinesisOutput} (`lib/pipeline/`), its problems named by the file.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
 import { parsePipelineYaml } from '../pipeline/awsKinesisOutput.js';
+import { outputBlockOf } from '../pipeline/pipelineFile.js';
 import { isObject } from '../shared/codecs.js';
 import { KinesisConfigError, messageOf } from '../shared/errors.js';
-
-/** Where the `aws_kinesis` block sits in a pipeline file. */
-export const OUTPUT_PATH = 'output.aws_kinesis';
-
-const SUPPORTED = 'supported: input.stdin and output.aws_kinesis';
-
-/** Why each part of a pipeline that this command does not run is refused. */
-function unsupported(pipeline: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  for (const key of Object.keys(pipeline)) {
-    if (key !== 'input' && key !== 'output') problems.push(`${key}: not supported (${SUPPORTED}; each line is sent as it is, no processors)`);
-  }
-  const { input, output } = pipeline;
-  if (input !== undefined && input !== null) {
-    if (!isObject(input)) problems.push(`input: expected { stdin: {} }`);
-    else {
-      for (const key of Object.keys(input)) {
-        if (key !== 'stdin') problems.push(`input.${key}: not supported (${SUPPORTED}; use --input FILE to read a file)`);
-      }
-      const stdin = input['stdin'];
-      if (isObject(stdin)) for (const key of Object.keys(stdin)) problems.push(`input.stdin.${key}: not supported (input.stdin takes no settings: one record per line)`);
-      else if (stdin !== undefined && stdin !== null) problems.push('input.stdin: expected {}');
-    }
-  }
-  if (!isObject(output)) problems.push(`output: ${output === undefined || output === null ? 'required' : 'expected an object'}: { aws_kinesis: { stream_name, ... } }`);
-  else {
-    for (const key of Object.keys(output)) {
-      if (key !== 'aws_kinesis') problems.push(`output.${key}: not supported (${SUPPORTED})`);
-    }
-    if (output['aws_kinesis'] === undefined) problems.push(`${OUTPUT_PATH}: required`);
-  }
-  return problems;
-}
 
 /**
  * Reads a pipeline file, replaces its `${VAR}`s, refuses what this command does not run, and
@@ -68,9 +35,7 @@ export async function readPipeline(path: string, env: Readonly<Record<string, st
     throw error;
   }
   if (!isObject(pipeline)) throw new UsageError(`${path}: expected a pipeline (input: { stdin: {} }, output: { aws_kinesis: {...} })`);
-  const problems = unsupported(pipeline);
-  if (problems.length > 0) throw new UsageError(`${path}: ${problems.join('; ')}`);
-  const block = (pipeline['output'] as Record<string, unknown>)['aws_kinesis'];
-  if (!isObject(block)) throw new UsageError(`${path}: ${OUTPUT_PATH}: expected an object with stream_name, partition_key, ...`);
-  return block;
+  const found = outputBlockOf(pipeline);
+  if ('problems' in found) throw new UsageError(`${path}: ${found.problems.join('; ')}`);
+  return found.block;
 }

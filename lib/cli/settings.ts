@@ -7,7 +7,8 @@
  */
 import { DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_BYTES, OUTPUT_FLAGS, STDIN, UsageError } from './args.js';
 import type { CliArgs } from './args.js';
-import { OUTPUT_PATH, readPipeline } from './pipelineFile.js';
+import { OUTPUT_PATH } from '../pipeline/pipelineFile.js';
+import { readPipeline } from './pipelineFile.js';
 import { durationToMs, effectiveBatchSize, KinesisConfigError, loadAwsKinesisOutput, MAX_BYTES_PER_REQUEST } from '../index.js';
 import type { Duration, ToKinesisConfig } from '../index.js';
 import { PositiveInteger } from '../shared/codecs.js';

@@ -15,6 +15,10 @@ import { Duration } from '../shared/duration.js';
 import { KinesisConfigError, messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { checkConfig } from '../shared/validation.js';
+import { isPipeline, OUTPUT_PATH, outputBlockOf } from './pipelineFile.js';
+
+/** Whose config a problem of a whole pipeline file is about, in error messages. */
+const PIPELINE_SUBJECT = 'pipeline';
 
 /** Whose config a pipeline-file problem is about, in error messages. */
 const OUTPUT_SUBJECT = 'aws_kinesis output';
@@ -287,7 +291,8 @@ function plainScalar(text: string): unknown {
 }
 
 /**
- * Turns an `aws_kinesis` output block (an object, or YAML text) into a validated
+ * Turns an `aws_kinesis` output block, or a whole pipeline file holding one (an object, or YAML
+ * text), into a validated
  * {@link ToKinesisConfig}: `stream_name` -> `streamName`, `partition_key` -> `partitionKey` (a
  * field path), `region`, `endpoint_url` -> `endpoint`, `credentials.access_key_id` /
  * `secret_access_key` / `session_token` -> `credentials`, `batch.size` / `batch.duration` ->
@@ -308,7 +313,9 @@ function plainScalar(text: string): unknown {
  * `);
  * orders$.pipe(toKinesis(config));
  * ```
- * @param input - The `aws_kinesis` block: an object, or YAML text.
+ * @param input - The `aws_kinesis` block, or a whole pipeline file (`input: { stdin: {} }`, `output:
+ * { aws_kinesis: {...} }`, as the `rxjs-kinesis` command takes it; anything else in it is refused by
+ * name): an object, or YAML text.
  * @param options - Where `${VAR}` takes its values from; a logger to put into the config.
  * @returns The configuration for {@link toKinesis}.
  * @throws {@link KinesisConfigError} listing every problem, each with its field path in the
@@ -318,12 +325,28 @@ function plainScalar(text: string): unknown {
  * @category Pipeline file
  */
 export function loadAwsKinesisOutput<T = unknown>(input: unknown, options: PipelineOptions = {}): ToKinesisConfig<T> {
-  const value = variablesAsText(typeof input === 'string' ? parsePipelineYaml(input, options) : input);
-  const block = checkConfig<AwsKinesisOutput>(value, {
-    subject: OUTPUT_SUBJECT,
-    codec: AwsKinesisOutput,
-    crossFieldProblems: outputProblems,
-  });
+  const parsed = typeof input === 'string' ? parsePipelineYaml(input, options) : input;
+  if (!isPipeline(parsed)) return loadBlock<T>(parsed, options, '');
+  const found = outputBlockOf(parsed);
+  if ('problems' in found) throw new KinesisConfigError(found.problems, PIPELINE_SUBJECT);
+  return loadBlock<T>(found.block, options, `${OUTPUT_PATH}.`);
+}
+
+/** {@link loadAwsKinesisOutput} of an `aws_kinesis` block; `prefix` is its path in the file, for the problems. */
+function loadBlock<T>(parsed: unknown, options: PipelineOptions, prefix: string): ToKinesisConfig<T> {
+  const within = (error: unknown): unknown =>
+    error instanceof KinesisConfigError && prefix !== '' ? new KinesisConfigError(error.problems.map((problem) => `${prefix}${problem}`), PIPELINE_SUBJECT) : error;
+  const value = variablesAsText(parsed);
+  let block: AwsKinesisOutput;
+  try {
+    block = checkConfig<AwsKinesisOutput>(value, {
+      subject: OUTPUT_SUBJECT,
+      codec: AwsKinesisOutput,
+      crossFieldProblems: outputProblems,
+    });
+  } catch (error) {
+    throw within(error);
+  }
   const { credentials, batch } = block;
   const config: Record<string, unknown> = {
     streamName: block.stream_name,
@@ -342,7 +365,6 @@ export function loadAwsKinesisOutput<T = unknown>(input: unknown, options: Pipel
   try {
     return validateToKinesisConfig<T>(defined);
   } catch (error) {
-    if (error instanceof KinesisConfigError) throw new KinesisConfigError(error.problems.map(inOutputNames), OUTPUT_SUBJECT);
-    throw error;
+    throw within(error instanceof KinesisConfigError ? new KinesisConfigError(error.problems.map(inOutputNames), OUTPUT_SUBJECT) : error);
   }
 }

@@ -162,3 +162,34 @@ describe('loadAwsKinesisOutput (the aws_kinesis output block)', () => {
     ]);
   });
 });
+
+describe('loadAwsKinesisOutput with a whole pipeline file (as the command takes it)', () => {
+  const file = [
+    'input:',
+    '  stdin: {}',
+    'output:',
+    '  aws_kinesis:',
+    '    stream_name: ${STREAM}',
+    '    partition_key: customer_id',
+    '    batch: { size: 100, duration: 1s }',
+  ].join('\n');
+
+  it('takes the aws_kinesis block of the file, as the block alone would give', () => {
+    const env = { STREAM: 'orders' };
+    expect(loadAwsKinesisOutput(file, { env })).to.deep.equal(loadAwsKinesisOutput({ stream_name: 'orders', partition_key: 'customer_id', batch: { size: 100, duration: '1s' } }));
+  });
+
+  it("names a problem of the block by its path in the file", () => {
+    expect(() => loadAwsKinesisOutput(file.replace('size: 100', 'size: ten'), { env: { STREAM: 'orders' } })).to.throw(
+      KinesisConfigError,
+      "invalid pipeline config: output.aws_kinesis.batch.size: 'ten' is not a positive integer",
+    );
+  });
+
+  it('refuses by name what it does not run (other inputs, processors, other outputs), and a file with no aws_kinesis output', () => {
+    const other = { input: { kafka: {} }, pipeline: { processors: [] }, output: { aws_kinesis: { stream_name: 's' }, file: {} } };
+    expect(() => loadAwsKinesisOutput(other)).to.throw(KinesisConfigError, /input\.kafka: not supported.*pipeline: not supported|pipeline: not supported.*input\.kafka: not supported/);
+    expect(() => loadAwsKinesisOutput(other)).to.throw(KinesisConfigError, /output\.file: not supported/);
+    expect(() => loadAwsKinesisOutput({ input: { stdin: {} } })).to.throw(KinesisConfigError, 'output: required');
+  });
+});
