@@ -113,12 +113,10 @@ export class Progress {
 
   /** The summary's part on retries, each piece when it applies: `'retried: 1 request, 3 records sent again; '`. */
   #retries(): string {
-    const { retriedRequests, resentRecords, deliveredAfterRetry, possibleExtraCopies, failedPossiblyWritten } = this.tally;
+    const { retriedRequests, resentRecords, possiblyDuplicated, failedPossiblyWritten } = this.tally;
     const parts: string[] = [];
     if (retriedRequests > 0) parts.push(`retried: ${counted(retriedRequests, 'request')}, ${counted(resentRecords, 'record')} sent again`);
-    if (deliveredAfterRetry > 0) {
-      parts.push(`delivered after a retry: ${counted(deliveredAfterRetry, 'record')} (up to ${counted(possibleExtraCopies, 'extra copy', 'extra copies')} in the stream, if an earlier attempt's outcome was unknown)`);
-    }
+    if (possiblyDuplicated > 0) parts.push(`${counted(possiblyDuplicated, 'delivered record')} may be in the stream twice (possiblyDuplicated)`);
     if (failedPossiblyWritten > 0) parts.push(`${counted(failedPossiblyWritten, 'failed record')} may have been written (possiblyWritten)`);
     return parts.map((part) => `${part}; `).join('');
   }

@@ -33,14 +33,11 @@ export class Tally {
   /** Records sent again: each retry of a record counts once. */
   resentRecords = 0;
   /**
-   * Records delivered after more than one attempt. If an earlier attempt's outcome was unknown (it
-   * timed out, its connection was cut, it got a 5xx answer), that attempt may have written the
-   * record too; if the earlier attempts were refused (throttled), it is in the stream once. The
-   * results do not tell these apart.
+   * Records delivered that may be in the stream more than once: an earlier attempt's outcome was
+   * unknown (it timed out, its connection was cut, it got a 5xx answer), so it may have written the
+   * record too (`possiblyDuplicated`).
    */
-  deliveredAfterRetry = 0;
-  /** The most extra copies of {@link Tally.deliveredAfterRetry}'s records that may be in the stream: their attempts before the one that delivered them. */
-  possibleExtraCopies = 0;
+  possiblyDuplicated = 0;
   /** Failed records that may have been written all the same (`possiblyWritten`). */
   failedPossiblyWritten = 0;
   /** Failed records whose last attempt timed out. */
@@ -57,8 +54,7 @@ export class Tally {
       const resent = Math.max(0, record.attempts - 1);
       this.resentRecords += resent;
       if (record.status === 'ok') {
-        if (resent > 0) this.deliveredAfterRetry += 1;
-        this.possibleExtraCopies += resent;
+        if (record.possiblyDuplicated === true) this.possiblyDuplicated += 1;
       } else {
         if (record.possiblyWritten) this.failedPossiblyWritten += 1;
         if (TIMEOUT_CODES.has(record.errorCode)) this.timedOut += 1;

@@ -12,7 +12,7 @@ import type { AcceptedRecord, PreparedRecord } from './prepareRecord.js';
 import { repackAfterReshard } from './reshard.js';
 import type { Misplaced } from './reshard.js';
 import { batchResult, countFailures, failedRecord } from './results.js';
-import type { KinesisBatchResult, KinesisRecordResult } from './results.js';
+import type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess } from './results.js';
 import type { SendPutRecords } from './sender.js';
 import type { ShardMapCache } from './shardMapCache.js';
 import { formatCounts } from '../shared/format.js';
@@ -94,12 +94,16 @@ export async function deliverBatch<T>(
   /** The outcome of one user record from its Kinesis record's (`carrier`: the aggregate that carried it, if any). */
   const settle = (user: PendingRecord<T>, result: EntryOutcome, carrier?: Outgoing, subSequenceNumber?: number): void => {
     const { item, partitionKey } = user.record;
+    const written = maybeWritten.size > 0 && (maybeWritten.has(user) || (carrier !== undefined && maybeWritten.has(carrier)));
     if (!result.ok) {
-      const possiblyWritten = maybeWritten.has(user) || (carrier !== undefined && maybeWritten.has(carrier));
-      outcomes[user.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts, possiblyWritten);
+      outcomes[user.position] = failedRecord(item, partitionKey, result.errorCode, result.errorMessage, attempts, written);
+      return;
     }
-    else if (subSequenceNumber === undefined) outcomes[user.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, attempts };
-    else outcomes[user.position] = { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, subSequenceNumber, attempts };
+    const outcome: KinesisRecordSuccess<T> =
+      subSequenceNumber === undefined
+        ? { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, attempts }
+        : { status: 'ok', item, partitionKey, shardId: result.shardId, sequenceNumber: result.sequenceNumber, subSequenceNumber, attempts };
+    outcomes[user.position] = written ? { ...outcome, possiblyDuplicated: true } : outcome;
   };
 
   while (waiting.length > 0) {

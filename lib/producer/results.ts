@@ -35,6 +35,13 @@ export interface KinesisRecordSuccess<T> {
   readonly subSequenceNumber?: number;
   /** `PutRecords` attempts this record took (1 when it went through the first time). */
   readonly attempts: number;
+  /**
+   * Present (`true`) when an earlier attempt's outcome was unknown (a connection cut after sending,
+   * a timeout, a 5xx answer, an answer that could not be read), or, with aggregation, the record was
+   * first written inside an aggregate that a reshard sent to another shard: the stream may hold it
+   * more than once. Absent when every earlier attempt was refused (it is in the stream once).
+   */
+  readonly possiblyDuplicated?: true;
 }
 
 /**

@@ -10,7 +10,9 @@ const batch = (records: KinesisRecordResult<string>[], attempts: number): Kinesi
   const failed = records.filter((record) => record.status === 'failed').length;
   return { streamName: 's', records, recordCount: records.length, successfulRecordCount: records.length - failed, failedRecordCount: failed, attempts, bytes: 1, durationMs: 1 };
 };
-const ok = (attempts: number): KinesisRecordResult<string> => ({ status: 'ok', item: 'x', partitionKey: 'k', shardId: 'shard-0', sequenceNumber: '1', attempts });
+const ok = (attempts: number, possiblyDuplicated = false): KinesisRecordResult<string> => ({
+  status: 'ok', item: 'x', partitionKey: 'k', shardId: 'shard-0', sequenceNumber: '1', attempts, ...(possiblyDuplicated ? { possiblyDuplicated: true as const } : {}),
+});
 const failed = (errorCode: string, attempts: number, possiblyWritten: boolean): KinesisRecordResult<string> => ({ status: 'failed', item: 'x', errorCode, errorMessage: 'm', attempts, possiblyWritten });
 
 describe('Progress', () => {
@@ -29,13 +31,13 @@ describe('Progress', () => {
 
   it('the summary: every record counted once; retries, records delivered after a retry, failed records possibly written', () => {
     const tally = new Tally();
-    tally.batch(batch([ok(1), ok(2), ok(4), failed('ProvisionedThroughputExceededException', 2, false), failed('ETIMEDOUT', 4, true)], 4));
+    tally.batch(batch([ok(1), ok(2), ok(4, true), failed('ProvisionedThroughputExceededException', 2, false), failed('ETIMEDOUT', 4, true)], 4));
     tally.failedAlone('InvalidPartitionKey');
     tally.unresolved('notSent', 2);
     tally.unresolved('noOutcome', 1);
     const summary = new Progress({ write: () => undefined }, tally, { lines: 11, records: 9 }, 100, 1_000).summary();
     expect(summary).to.match(
-      /^rxjs-kinesis: 3 delivered, 3 failed \((ProvisionedThroughputExceededException x1, ETIMEDOUT x1, InvalidPartitionKey x1)\), 2 not sent, 1 with no outcome, of 9 records from 11 lines, in [\d.]+ s \([\d,]+ delivered\/s\); retried: 3 requests, 8 records sent again; delivered after a retry: 2 records \(up to 4 extra copies in the stream, if an earlier attempt's outcome was unknown\); 1 failed record may have been written \(possiblyWritten\); at most 0 records \(0 bytes\) waited, bound 100 records and 1,000 bytes$/,
+      /^rxjs-kinesis: 3 delivered, 3 failed \((ProvisionedThroughputExceededException x1, ETIMEDOUT x1, InvalidPartitionKey x1)\), 2 not sent, 1 with no outcome, of 9 records from 11 lines, in [\d.]+ s \([\d,]+ delivered\/s\); retried: 3 requests, 8 records sent again; 1 delivered record may be in the stream twice \(possiblyDuplicated\); 1 failed record may have been written \(possiblyWritten\); at most 0 records \(0 bytes\) waited, bound 100 records and 1,000 bytes$/,
     );
     expect(tally.timedOut).to.equal(1);
   });

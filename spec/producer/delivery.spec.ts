@@ -81,6 +81,18 @@ describe('deliverBatch', () => {
     ]);
   });
 
+  it('marks a record delivered after an attempt with an unknown outcome as possibly duplicated, and only that one', async () => {
+    const cut: EntryOutcome = { ok: false, errorCode: 'TimeoutError', errorMessage: 'no complete answer', retryable: true, possiblyWritten: true };
+    const send = scriptedSender((item, call) => (call === 1 ? (item === 'a' ? cut : throttled) : ok(call)));
+    const result = await deliverBatch(['a', 'b', 'c'].map(accepted), options(send), signal);
+    expect(result.records.map((r) => [r.item, r.status, r.attempts, r.status === 'ok' && r.possiblyDuplicated === true])).to.deep.equal([
+      ['a', 'ok', 2, true],
+      ['b', 'ok', 2, false],
+      ['c', 'ok', 2, false],
+    ]);
+    expect(result.records[1]).to.not.have.property('possiblyDuplicated');
+  });
+
   it('reports a record refused before sending as never written', async () => {
     const result = await deliverBatch([rejected('x')], options(scriptedSender((_item, call) => ok(call))), signal);
     expect(result.records[0]).to.include({ status: 'failed', attempts: 0, possiblyWritten: false });
