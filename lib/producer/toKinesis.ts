@@ -13,6 +13,12 @@ import type { KinesisBatchResult } from './results.js';
 import { putRecordsSender } from './sender.js';
 import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMapCache.js';
+import type { WithoutMap } from './shardMapCache.js';
+import { dispatchInOrder } from './dispatch.js';
+import { mergeInOrder } from './ordered.js';
+import { ShardLimiter } from './shardLimiter.js';
+import { ShardScheduler } from './shardScheduler.js';
+import type { Settings } from './settings.js';
 import { listShards } from '../kinesis/listShards.js';
 import { withDeadline } from '../shared/deadline.js';
 import { withoutHttpResponse } from '../shared/errors.js';
@@ -37,6 +43,14 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
       if (!settled) controller.abort();
     };
   });
+}
+
+/** What the producer does without a shard map, for the one warning (none for a missing stream when only the limiter needs the map). */
+function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shardLimit'>): WithoutMap {
+  const aggregating = 'aggregating only records with the same partition key and explicit hash key';
+  const unlimited = 'sending without per-shard budgets';
+  if (settings.aggregation === undefined) return { doing: unlimited, quietIfNoStream: true };
+  return { doing: settings.shardLimit === undefined ? aggregating : `${aggregating}, and ${unlimited}`, quietIfNoStream: false };
 }
 
 /**
@@ -96,24 +110,47 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
   return (source) =>
     new Observable<KinesisBatchResult<T>>((subscriber) => {
       const lease = settings.leaseClient();
+      const stopping = new AbortController();
+      const send = putRecordsSender(lease.client, settings.target, lease.requestTimeoutMs);
+      const shardMaps =
+        settings.aggregation === undefined && settings.shardLimit === undefined
+          ? undefined
+          : new ShardMapCache(
+              (signal) => withDeadline((deadline) => listShards(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs),
+              settings.logger,
+              settings.streamName,
+              undefined,
+              withoutShardMap(settings),
+            );
+      const scheduler =
+        settings.shardLimit &&
+        new ShardScheduler({
+          send,
+          limiter: new ShardLimiter(settings.shardLimit),
+          shardMaps: shardMaps!,
+          limits: settings.requests,
+          concurrency: settings.concurrency,
+          signal: stopping.signal,
+        });
       const delivery: DeliveryOptions = {
         streamName: settings.streamName,
-        send: putRecordsSender(lease.client, settings.target, lease.requestTimeoutMs),
+        send,
+        dispatch: scheduler === undefined ? dispatchInOrder(send, settings.requests) : scheduler.dispatch,
         retry: settings.retry,
         logger: settings.logger,
-        aggregation: settings.aggregation && {
-          maxBytes: settings.aggregation.maxBytes,
-          shardMaps: new ShardMapCache(
-            (signal) => withDeadline((deadline) => listShards(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs),
-            settings.logger,
-            settings.streamName,
-          ),
-        },
+        aggregation: settings.aggregation && { maxBytes: settings.aggregation.maxBytes, shardMaps: shardMaps! },
       };
+      const onSnapshot = settings.shardLimit?.onSnapshot;
+      const snapshots = scheduler && onSnapshot && setInterval(() => onSnapshot(scheduler.snapshot()), settings.shardLimit!.snapshotIntervalMs);
+      /** Every batch's delivery: with the scheduler, all at once (it bounds the requests), in batch order at `concurrency: 1`; without it, `concurrency` batches at once. */
+      const deliverEach = (project: (closed: { batch: PreparedRecord<T>[]; closedAt: number }) => Observable<KinesisBatchResult<T>>) =>
+        scheduler === undefined ? mergeMap(project, settings.concurrency) : settings.concurrency === 1 ? mergeInOrder(project) : mergeMap(project);
       const backlog = new BacklogCounter(settings.backlog);
       /** Reports one record at once, in a result of its own. */
       const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
-        subscriber.next(batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, errorCode, errorMessage, 0)], 0, 0, performance.now()));
+        subscriber.next(
+          batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, errorCode, errorMessage, 0)], { attempts: 0, bytes: 0, closedAt: performance.now(), throttledRecordAttempts: 0 }),
+        );
       /** Lets a record into the backlog; or reports it at once (`'fail'`), or stops the input (`'error'`). */
       const admit = (record: PreparedRecord<T>): boolean => {
         const overflow = backlog.overflow(record.bytes);
@@ -140,7 +177,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             backlog.closed(batch.length);
             return { batch, closedAt: performance.now() };
           }),
-          mergeMap(({ batch, closedAt }) => deliver(batch, closedAt, delivery), settings.concurrency),
+          deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery)),
           tap((result) => backlog.settled(result.recordCount, result.bytes)),
         )
         .subscribe({
@@ -150,6 +187,8 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         });
       return () => {
         subscription.unsubscribe();
+        clearInterval(snapshots);
+        stopping.abort();
         lease.release();
       };
     });
