@@ -181,6 +181,16 @@ export class ShardLimiter {
   }
 
   /**
+   * Whether a shard's budget is engaged (its records wait for it).
+   *
+   * @param shardId - The shard.
+   * @returns `false` while it is open.
+   */
+  engaged(shardId: string): boolean {
+    return this.shards.get(shardId)?.engaged === true;
+  }
+
+  /**
    * What the limiter knows of a shard.
    *
    * @param shardId - The shard.

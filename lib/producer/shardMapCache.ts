@@ -38,6 +38,8 @@ export interface WithoutMap {
  */
 export class ShardMapCache {
   private current: Promise<ShardMap | undefined> | undefined;
+  /** The map `current` resolved to, once it has. */
+  private settled: ShardMap | undefined;
   /** After a failed listing: when to list again (`clock()` time); `undefined` while listing works. */
   private unavailableUntil: number | undefined;
   private warned = false;
@@ -73,16 +75,30 @@ export class ShardMapCache {
     }
     const pending = (this.current ??= this.fetch(signal));
     try {
-      return await pending;
+      const map = await pending;
+      if (this.current === pending) this.settled = map;
+      return map;
     } catch (error) {
       if (this.current === pending) this.current = undefined; // aborted: the next caller lists again
       throw error;
     }
   }
 
+  /**
+   * The map, when it is known now: no listing is pending or needed.
+   *
+   * @returns The map; `undefined` when it must be fetched (or cannot be).
+   */
+  peek(): ShardMap | undefined {
+    return this.settled;
+  }
+
   /** Forgets the map: the next {@link ShardMapCache.get} lists the shards again. */
   invalidate(): void {
-    if (this.unavailableUntil === undefined) this.current = undefined;
+    if (this.unavailableUntil === undefined) {
+      this.current = undefined;
+      this.settled = undefined;
+    }
   }
 
   private async fetch(signal: AbortSignal): Promise<ShardMap | undefined> {

@@ -61,12 +61,25 @@ const DRAIN_INTERVAL_MS = 25;
 /** Lanes are compacted once this many planned records sit at their front. */
 const COMPACT_AFTER = 1024;
 
-/** A Kinesis record waiting in a lane: its shard, the map that predicted it, and where its outcome goes. */
+/** One round of one batch: where its records' outcomes go. */
+interface Round {
+  readonly outcomes: EntryOutcome[];
+  /** Records still without an outcome. */
+  left: number;
+  /** The map its records were predicted with. */
+  readonly map: ShardMap | undefined;
+  readonly resolve: (outcomes: EntryOutcome[]) => void;
+}
+
+/** A Kinesis record waiting in a lane: its shard, its round and its place in it. */
 interface Waiting extends Ordered {
   readonly shardId: string;
-  readonly map: ShardMap | undefined;
-  readonly settle: (outcome: EntryOutcome) => void;
+  readonly round: Round;
+  readonly index: number;
 }
+
+/** Records to plan per request in flight, ahead of the requests: below this many waiting for shards that may send, more batches start. */
+const READY_REQUESTS_AHEAD = 2;
 
 /** What a scheduler needs. */
 export interface ShardSchedulerOptions {
@@ -102,6 +115,9 @@ export class ShardScheduler {
   /** The last map invalidated because a record landed elsewhere than it predicted (once per map). */
   private invalidated: ShardMap | undefined;
   private readonly clock: () => number;
+  /** Records of rounds waiting for the shard map, not yet in a lane. */
+  private arriving = 0;
+  private readonly listeners = new Set<() => void>();
 
   /** @param options - Sender, limiter, shard map, limits, concurrency, the subscription's signal. */
   constructor(private readonly options: ShardSchedulerOptions) {
@@ -111,35 +127,72 @@ export class ShardScheduler {
 
   /** Sends a round of Kinesis records as their shards' budgets allow: a {@link Dispatch}. */
   readonly dispatch: Dispatch = async (waiting, signal) => {
-    const map = await this.options.shardMaps.get(signal);
-    if (map !== this.map) this.adopt(map);
     if (waiting.length === 0) return [];
+    const { shardMaps } = this.options;
+    // Rounds enter the lanes in the order they came: behind any still waiting for the map.
+    let map = this.arriving === 0 ? shardMaps.peek() : undefined;
+    if (map === undefined) {
+      this.arriving += waiting.length;
+      try {
+        map = await shardMaps.get(signal);
+      } finally {
+        this.arriving -= waiting.length;
+      }
+    }
+    if (map !== this.map) this.adopt(map);
     return new Promise<EntryOutcome[]>((resolve, reject) => {
-      const outcomes = new Array<EntryOutcome>(waiting.length);
-      let left = waiting.length;
+      const abort = (): void => {
+        this.withdraw(round);
+        reject(signal.reason);
+      };
+      const round: Round = {
+        outcomes: new Array<EntryOutcome>(waiting.length),
+        left: waiting.length,
+        map,
+        resolve: (outcomes) => {
+          signal.removeEventListener('abort', abort);
+          resolve(outcomes);
+        },
+      };
+      signal.addEventListener('abort', abort, { once: true });
       const entries = waiting.map(
         (outgoing, index): Waiting => ({
           record: outgoing.record,
           order: this.nextOrder++,
           shardId: map === undefined ? UNPREDICTED : map.predict(outgoing.record.partitionKey, outgoing.record.explicitHashKey),
-          map,
-          settle: (outcome) => {
-            outcomes[index] = outcome;
-            if (--left > 0) return;
-            signal.removeEventListener('abort', abort);
-            resolve(outcomes);
-          },
+          round,
+          index,
         }),
       );
-      const abort = (): void => {
-        this.withdraw(new Set(entries));
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', abort, { once: true });
       for (const entry of entries) this.lane(entry.shardId).waiting.push(entry);
       this.pump();
     });
   };
+
+  /**
+   * Whether more batches should start: few records wait for shards that may send now (open
+   * shards, and those without a shard map), so that requests can be filled; records waiting for
+   * an engaged budget do not count, so a throttled shard holds no batch back.
+   *
+   * @returns `true` when fewer than two requests' worth per request slot wait to be sent.
+   */
+  ready(): boolean {
+    let sendable = this.arriving;
+    const { limiter, limits, concurrency } = this.options;
+    for (const lane of this.lanes.values()) if (lane.shardId === UNPREDICTED || !limiter.engaged(lane.shardId)) sendable += lane.waiting.length - lane.head;
+    return sendable < READY_REQUESTS_AHEAD * concurrency * limits.maxRecords;
+  }
+
+  /**
+   * Calls `listener` whenever requests were sent or answered (more batches may start).
+   *
+   * @param listener - Called with no argument.
+   * @returns Stops the calls.
+   */
+  onReady(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /**
    * Where each shard stands: its budget, and the records waiting for it.
@@ -165,6 +218,7 @@ export class ShardScheduler {
     }
     this.compact();
     if (this.inFlight < concurrency) this.wakeForRoom();
+    for (const listener of this.listeners) listener();
   }
 
   /** Sends one request, and hands its answer to its records and to the limiter. */
@@ -180,14 +234,18 @@ export class ShardScheduler {
       this.inFlight--;
     }
     this.learn(request.outgoing, results, sentAt);
-    request.outgoing.forEach((entry, index) => entry.settle(results[index]!));
+    request.outgoing.forEach((entry, index) => {
+      const { round } = entry;
+      round.outcomes[entry.index] = results[index]!;
+      if (--round.left === 0) round.resolve(round.outcomes);
+    });
     this.pump();
   }
 
   /** Tells the limiter what each shard did with its records; a record on an unexpected shard invalidates the map. */
   private learn(sent: readonly Waiting[], results: readonly EntryOutcome[], sentAt: number): void {
     const byShard = new Map<string, { records: number; bytes: number; throttled: number }>();
-    sent.forEach(({ shardId, record, map }, index) => {
+    sent.forEach(({ shardId, record, round }, index) => {
       if (shardId === UNPREDICTED) return;
       const result = results[index]!;
       let counts = byShard.get(shardId);
@@ -195,7 +253,7 @@ export class ShardScheduler {
       if (result.ok) {
         counts.records++;
         counts.bytes += record.bytes;
-        if (result.shardId !== shardId) this.staleMap(map);
+        if (result.shardId !== shardId) this.staleMap(round.map);
       } else if (result.errorCode === THROTTLED_ERROR_CODE) {
         counts.throttled++;
       }
@@ -230,10 +288,10 @@ export class ShardScheduler {
     return lane;
   }
 
-  /** Takes records out of their lanes (their batch was aborted). */
-  private withdraw(entries: ReadonlySet<Waiting>): void {
+  /** Takes a round's records out of their lanes (their batch was aborted). */
+  private withdraw(round: Round): void {
     for (const lane of this.lanes.values()) {
-      const kept = lane.waiting.slice(lane.head).filter((entry) => !entries.has(entry));
+      const kept = lane.waiting.slice(lane.head).filter((entry) => entry.round !== round);
       lane.waiting.splice(0, lane.waiting.length, ...kept);
       lane.head = 0;
     }
@@ -246,7 +304,7 @@ export class ShardScheduler {
       if (lane.head === lane.waiting.length) {
         lane.waiting.length = 0;
         lane.head = 0;
-      } else if (lane.head >= COMPACT_AFTER) {
+      } else if (lane.head >= COMPACT_AFTER && lane.head * 2 >= lane.waiting.length) {
         lane.waiting.splice(0, lane.head);
         lane.head = 0;
       }

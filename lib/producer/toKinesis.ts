@@ -15,7 +15,7 @@ import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMapCache.js';
 import type { WithoutMap } from './shardMapCache.js';
 import { dispatchInOrder } from './dispatch.js';
-import { mergeInOrder } from './ordered.js';
+import { gatedMerge } from './gatedMerge.js';
 import { ShardLimiter } from './shardLimiter.js';
 import { ShardScheduler } from './shardScheduler.js';
 import type { Settings } from './settings.js';
@@ -142,9 +142,13 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
       };
       const onSnapshot = settings.shardLimit?.onSnapshot;
       const snapshots = scheduler && onSnapshot && setInterval(() => onSnapshot(scheduler.snapshot()), settings.shardLimit!.snapshotIntervalMs);
-      /** Every batch's delivery: with the scheduler, all at once (it bounds the requests), in batch order at `concurrency: 1`; without it, `concurrency` batches at once. */
+      /**
+       * Every batch's delivery: with the scheduler, started while it is ready for more (it bounds
+       * the requests; records waiting for a throttled shard hold nothing back), results in batch
+       * order at `concurrency: 1`; without it, `concurrency` batches at once.
+       */
       const deliverEach = (project: (closed: { batch: PreparedRecord<T>[]; closedAt: number }) => Observable<KinesisBatchResult<T>>) =>
-        scheduler === undefined ? mergeMap(project, settings.concurrency) : settings.concurrency === 1 ? mergeInOrder(project) : mergeMap(project);
+        scheduler === undefined ? mergeMap(project, settings.concurrency) : gatedMerge(project, scheduler, settings.concurrency === 1);
       const backlog = new BacklogCounter(settings.backlog);
       /** Reports one record at once, in a result of its own. */
       const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
