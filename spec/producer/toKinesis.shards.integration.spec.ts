@@ -202,6 +202,20 @@ describe('toKinesis against shards that throttle (shard simulator, 200 records/s
     expect(sim.shards('shards-d').filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber === undefined)).to.have.length(SHARDS + 1);
   });
 
+  it('retries a whole request refused with KMSThrottlingException (HTTP 400): every item once, ok', async () => {
+    const streamName = 'shards-kms';
+    sim.createStream(streamName, 2);
+    sim.configure({ kmsThrottleChance: 0.3, seed: 5 });
+    try {
+      const run = await produce({ client: sim.client(), streamName, until: performance.now() + 300, prefix: 'kms', config: { retry: { minDelay: '5ms', maxDelay: '20ms' } } });
+      expect(sim.stats().kmsThrottles, 'requests refused').to.be.above(0);
+      expectExactOutcomes(sim, streamName, [run]);
+      expect(run.outcomes.some((outcome) => outcome.attempts > 1)).to.equal(true);
+    } finally {
+      sim.configure({ kmsThrottleChance: 0 });
+    }
+  });
+
   it('without kinesis:ListShards, sends without budgets and says so once', async () => {
     const logger = recordingLogger();
     const streamName = 'shards-denied';
