@@ -1,6 +1,7 @@
 /**
- * Delivery of one batch: plan requests, send them, retry what failed with a retryable error, and
- * report exactly one outcome per item.
+ * Delivery of one batch: dispatch each round of its records (in order, or through the shard
+ * scheduler, `dispatch.ts`), retry what failed with a retryable error after a backoff, and report
+ * exactly one outcome per item.
  *
  * @module
  */

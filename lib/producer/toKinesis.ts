@@ -59,9 +59,19 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  *
  * Items are prepared one by one (partition key, explicit hash key, serialization, size check),
  * collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
- * at most 5 MiB) or time (`batch.duration` after the first item of the batch), and each batch is
- * sent with `PutRecords`: one batch at a time by default, like `concatMap`; up to `concurrency`
- * at once, like `mergeMap`, when asked (results then come in the order batches finish).
+ * 5 MiB by default) or time (`batch.duration` after the first item of the batch), and each batch is
+ * sent with `PutRecords`: one request at a time by default, results in batch order, like
+ * `concatMap`; up to `concurrency` requests at once when asked (results then come in the order
+ * batches finish).
+ *
+ * Shard limiting (`shardLimit`, on by default): records are planned into requests by the shard
+ * their keys map to (the stream's shards listed with `ListShards`), and each shard gets a budget
+ * of records and bytes per second, open until the shard first throttles, then cut on each
+ * throttle and grown back while sends succeed, up to the service's shard limit. A record waits
+ * for its shard's budget (still counted in the backlog) instead of being sent to be refused;
+ * records of other shards go on. `shardLimit.onSnapshot` reports each shard's budget, and each
+ * result counts its `throttledRecordAttempts`. `shardLimit: false` sends as before: `concurrency`
+ * batches at once, each batch's requests in order.
  *
  * Failures are data, never errors: a record refused on the client (`RecordTooLarge`,
  * `InvalidPartitionKey`, `InvalidExplicitHashKey`, `SerializationError`) or by the service
