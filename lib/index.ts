@@ -15,7 +15,8 @@
 export { toKinesis } from './producer/toKinesis.js';
 export { countFailures } from './producer/results.js';
 export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './producer/results.js';
-export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, BacklogConfig, AggregationConfig, validateToKinesisConfig } from './producer/config.js';
+export type { ShardLimitState } from './producer/shardScheduler.js';
+export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, BacklogConfig, AggregationConfig, ShardLimitConfig, validateToKinesisConfig } from './producer/config.js';
 export { TO_KINESIS_DEFAULTS, effectiveBatchSize, DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from './producer/defaults.js';
 
 // Backpressure
@@ -40,7 +41,7 @@ export type { Logger } from './shared/logger.js';
 export { KinesisConfigError } from './shared/errors.js';
 export { KinesisBacklogOverflowError } from './producer/errors.js';
 export type { ClientErrorCode } from './producer/errors.js';
-export { RETRYABLE_RECORD_ERROR_CODES } from './kinesis/errorCodes.js';
+export { RETRYABLE_RECORD_ERROR_CODES, THROTTLED_ERROR_CODE } from './kinesis/errorCodes.js';
 
 // KPL aggregation format
 export { encodeAggregate, decodeAggregate, AggregateBuilder, KPL_MAGIC, KPL_OVERHEAD_BYTES } from './kinesis/kpl.js';
@@ -51,6 +52,9 @@ export {
   MiB,
   MAX_RECORDS_PER_REQUEST,
   MAX_BYTES_PER_REQUEST,
+  SERVICE_MAX_BYTES_PER_REQUEST,
+  SHARD_RECORDS_PER_SECOND,
+  SHARD_BYTES_PER_SECOND,
   DEFAULT_MAX_RECORD_BYTES,
   MAX_RECORD_BYTES_CEILING,
   MAX_PARTITION_KEY_LENGTH,

@@ -38,6 +38,9 @@ export function contenders(peers: Peers | undefined): Entry[] {
     peers?.ok === true ? { slug, label, family: 'peer', run: make(peers) } : { slug, label, family: 'peer', unavailable: peers?.reason ?? 'not loaded' };
   return [
     ...CONCURRENCIES.map((c): Entry => ({ slug: `tokinesis-c${c}`, label: `toKinesis c${c}`, family: 'toKinesis', concurrency: c, run: toKinesisContender(c) })),
+    ...CONCURRENCIES.map(
+      (c): Entry => ({ slug: `tokinesis-c${c}-nolimit`, label: `toKinesis c${c}, shardLimit: false`, family: 'toKinesis', concurrency: c, run: toKinesisContender(c, 500, false, false) }),
+    ),
     { slug: 'raw-sdk', label: 'raw SDK v3 loop (seq)', family: 'raw', run: rawSdkLoop },
     { slug: 'naive-putrecord', label: 'naive PutRecord loop', family: 'naive', run: naivePutRecordLoop },
     ...CONCURRENCIES.map((c): Entry => ({ slug: `floor-c${c}`, label: `wire floor c${c}`, family: 'floor', concurrency: c, run: wireFloor(c) })),

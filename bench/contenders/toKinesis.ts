@@ -21,9 +21,10 @@ function firstEvents(records: readonly BenchEvent[], n: number): Observable<Benc
  * @param concurrency - Requests in flight at once.
  * @param batchSize - `batch.size` (records per batch; user records with aggregation).
  * @param aggregation - Pack records into KPL aggregates.
+ * @param shardLimit - `false`: without the shard limiter (the sending of before it); default: on.
  * @returns The contender.
  */
-export function toKinesisContender(concurrency: number, batchSize = 500, aggregation = false): Contender {
+export function toKinesisContender(concurrency: number, batchSize = 500, aggregation = false, shardLimit?: false): Contender {
   return async (n, records, endpoint, options) => {
     let sent = 0;
     let failed = 0;
@@ -38,6 +39,7 @@ export function toKinesisContender(concurrency: number, batchSize = 500, aggrega
           batch: { size: batchSize },
           concurrency,
           aggregation,
+          ...(shardLimit === undefined ? {} : { shardLimit }),
         }),
         tap((result) => {
           sent += result.recordCount;

@@ -1,6 +1,7 @@
 /**
  * The targets (`bench/targets.json`, described in `bench/README.md`): ratios of two contenders'
- * median records/s that a throughput scenario checks and prints, and the summary repeats.
+ * median records/s that a throughput scenario checks and prints, the bounds the `shards` scenario
+ * checks, and the summary repeats.
  */
 import { readFileSync } from 'node:fs';
 import { fixed } from './format.js';
@@ -23,6 +24,8 @@ export interface Target {
   readonly label: string;
   readonly value: number | undefined;
   readonly target: number;
+  /** Met at `target` or below (a bound on throttles, failures); default: at or above. */
+  readonly atMost?: boolean;
 }
 
 const isSpec = (value: unknown): value is TargetSpec => {
@@ -38,14 +41,47 @@ const isSpec = (value: unknown): value is TargetSpec => {
   );
 };
 
-/** The targets of the throughput scenarios, read once when the benchmark starts. */
+/** One bound of the `shards` scenario, as written in `targets.json`. */
+export interface ShardTargetSpec {
+  /** `a` to `d`, or `*` for every situation. */
+  readonly situation: string;
+  readonly label: string;
+  /** What is measured (the scenario knows each name). */
+  readonly metric: string;
+  readonly target: number;
+  readonly atMost?: boolean;
+}
+
+const isShardSpec = (value: unknown): value is ShardTargetSpec => {
+  const spec = value as Partial<Record<keyof ShardTargetSpec, unknown>> | null;
+  return (
+    typeof spec === 'object' &&
+    spec !== null &&
+    typeof spec.situation === 'string' &&
+    typeof spec.label === 'string' &&
+    typeof spec.metric === 'string' &&
+    typeof spec.target === 'number' &&
+    (spec.atMost === undefined || typeof spec.atMost === 'boolean')
+  );
+};
+
+/** `targets.json`, read once when the benchmark starts. */
+const TARGETS = JSON.parse(readFileSync(new URL('../targets.json', import.meta.url), 'utf8')) as { throughput?: unknown; shards?: unknown };
+
+/** The targets of the throughput scenarios. */
 const THROUGHPUT_TARGETS: readonly TargetSpec[] = (() => {
-  const file = new URL('../targets.json', import.meta.url);
-  const { throughput } = JSON.parse(readFileSync(file, 'utf8')) as { throughput?: unknown };
+  const { throughput } = TARGETS;
   if (!Array.isArray(throughput) || !throughput.every(isSpec)) {
     throw new Error('bench/targets.json: "throughput" must be a list of { label, numerator, denominator, target[, onlyWithDelay] }');
   }
   return throughput;
+})();
+
+/** The bounds of the `shards` scenario. */
+export const SHARD_TARGETS: readonly ShardTargetSpec[] = (() => {
+  const { shards } = TARGETS;
+  if (!Array.isArray(shards) || !shards.every(isShardSpec)) throw new Error('bench/targets.json: "shards" must be a list of { situation, label, metric, target[, atMost] }');
+  return shards;
 })();
 
 /**
@@ -75,8 +111,10 @@ export function checkTargets(
   });
 }
 
-/** `label = 1.23 (target >= 1.2: ok)`, or `BELOW`, or `n/a` when a side did not run. */
+/** `label = 1.23 (target >= 1.2: ok)`, or `BELOW` (`ABOVE` for a bound), or `n/a` when a side did not run. */
 export function formatTarget(target: Target): string {
-  if (target.value === undefined || !Number.isFinite(target.value)) return `${target.label} = n/a (target >= ${target.target})`;
-  return `${target.label} = ${fixed(target.value, 2)} (target >= ${target.target}: ${target.value >= target.target ? 'ok' : 'BELOW'})`;
+  const sign = target.atMost === true ? '<=' : '>=';
+  if (target.value === undefined || !Number.isFinite(target.value)) return `${target.label} = n/a (target ${sign} ${target.target})`;
+  const met = target.atMost === true ? target.value <= target.target : target.value >= target.target;
+  return `${target.label} = ${fixed(target.value, 3)} (target ${sign} ${target.target}: ${met ? 'ok' : target.atMost === true ? 'ABOVE' : 'BELOW'})`;
 }

@@ -2,6 +2,7 @@
 import { aggregation } from './aggregation.js';
 import { kplEncoder } from './kplEncoder.js';
 import { memory } from './memory.js';
+import { shards } from './shards.js';
 import type { Scenario } from './scenario.js';
 import { throughput } from './throughput.js';
 
@@ -36,4 +37,5 @@ export const SCENARIOS: readonly Scenario[] = [
   memory,
   aggregation,
   kplEncoder,
+  shards,
 ];

@@ -6,6 +6,18 @@
  */
 
 /**
+ * The code of a record (or a request) refused because its shard (or the stream) is over its write
+ * limit: the signal the shard limiter follows.
+ *
+ * @example
+ * ```ts
+ * const throttled = batch.records.filter((record) => record.status === 'failed' && record.errorCode === THROTTLED_ERROR_CODE).length;
+ * ```
+ * @category Errors
+ */
+export const THROTTLED_ERROR_CODE = 'ProvisionedThroughputExceededException';
+
+/**
  * Per-record error codes after which the same record may succeed later.
  *
  * @example
@@ -16,7 +28,7 @@
  * @category Errors
  */
 export const RETRYABLE_RECORD_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ProvisionedThroughputExceededException',
+  THROTTLED_ERROR_CODE,
   'InternalFailure',
   'KMSThrottlingException',
 ]);

@@ -64,11 +64,54 @@ export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 export const MAX_RECORD_BYTES_CEILING = 10 * MiB;
 
 /**
- * The largest HTTP body of one `PutRecords` request this library sends: 7 MiB, the limit of the
- * local emulators (kinesalite answers 413 above it). 5 MiB of data base64-encodes to under
- * 6.7 MiB, so this bites only for keys that JSON escaping makes much longer.
+ * At most this many bytes (data plus partition key) in one `PutRecords` request for the service
+ * since 2025: 10 MiB. `toKinesis` sends up to it only when `batch.maxBytes` is raised above
+ * {@link MAX_BYTES_PER_REQUEST} (the local emulators take about 7 MiB of HTTP body).
+ *
+ * @example
+ * ```ts
+ * toKinesis({ streamName: 'documents', batch: { maxBytes: SERVICE_MAX_BYTES_PER_REQUEST } }); // 10 MiB requests, the service only
+ * ```
+ * @category Limits
+ */
+export const SERVICE_MAX_BYTES_PER_REQUEST = 10 * MiB;
+
+/**
+ * The largest HTTP body of one `PutRecords` request this library sends by default: 7 MiB, the
+ * limit of the local emulators (kinesalite answers 413 above it). 5 MiB of data base64-encodes to
+ * under 6.7 MiB, so this bites only for keys that JSON escaping makes much longer.
  */
 export const MAX_REQUEST_BODY_BYTES = 7 * MiB;
+
+/**
+ * The largest HTTP body of one `PutRecords` request when `batch.maxBytes` is raised over 5 MiB:
+ * 10 MiB of data base64-encoded (4/3), with room for the keys and the JSON around them.
+ */
+export const SERVICE_MAX_REQUEST_BODY_BYTES = 14 * MiB;
+
+/**
+ * A shard takes at most this many records per second (provisioned and on-demand streams alike);
+ * over it, records come back as `ProvisionedThroughputExceededException`.
+ *
+ * @example
+ * ```ts
+ * // Leave half of each shard to another application writing to the same stream:
+ * toKinesis({ streamName: 'events', shardLimit: { recordsPerSecond: SHARD_RECORDS_PER_SECOND / 2 } });
+ * ```
+ * @category Limits
+ */
+export const SHARD_RECORDS_PER_SECOND = 1_000;
+
+/**
+ * A shard takes at most this many bytes (data plus partition key) per second: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * toKinesis({ streamName: 'events', shardLimit: { bytesPerSecond: SHARD_BYTES_PER_SECOND / 2 } });
+ * ```
+ * @category Limits
+ */
+export const SHARD_BYTES_PER_SECOND = MiB;
 
 /**
  * A partition key is 1 to this many characters (UTF-16 code units, as the service counts them).

@@ -89,6 +89,11 @@ export class ShardMap {
     return this.ids.includes(shardId);
   }
 
+  /** The open shards' ids, by starting hash key. */
+  get shardIds(): readonly string[] {
+    return this.ids;
+  }
+
   /** Open shards in the map. */
   get shardCount(): number {
     return this.ids.length;

@@ -10,6 +10,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Backlog } from './backlog.js';
 import { effectiveBatchSize, MIN_AGGREGATE_MAX_BYTES, TO_KINESIS_DEFAULTS } from './defaults.js';
 import { MAX_RECORD_BYTES_CEILING } from '../kinesis/limits.js';
+import type { ShardLimitState } from './shardScheduler.js';
 import { callback, either, FieldPath, flagOrBlock, isFunction, isObject, PositiveInteger, refined } from '../shared/codecs.js';
 import { connectionProblems, connectionProps } from '../shared/connection.js';
 import type { StreamNamed } from '../shared/connection.js';
@@ -46,7 +47,12 @@ export const BatchConfig = t.partial({
   size: PositiveInteger,
   /** How long the first item of a batch may wait for the batch to fill before it is sent anyway. Default `'5s'`. */
   duration: Duration,
-  /** Bytes (data plus partition keys) per batch. Default and cap: 5 MiB. */
+  /**
+   * Bytes (data plus partition keys) per batch, and so per `PutRecords` request. Default 5 MiB,
+   * which every Kinesis and the local emulators take; up to 10 MiB (the service's request limit
+   * since 2025; kinesalite and kinesis-mock refuse bodies over about 7 MiB). Over 10 MiB, 10 MiB is
+   * used, with a warning.
+   */
   maxBytes: PositiveInteger,
 });
 
@@ -107,6 +113,39 @@ export const AggregationConfig = t.partial({
 /** `aggregation: true`, `false`, or the aggregation block. */
 const Aggregation = flagOrBlock('true, false or { maxBytes? }', t.boolean, AggregationConfig);
 
+/** Records per second: a positive number. */
+const Rate = refined('a positive number', (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0);
+
+/**
+ * The `shardLimit` block: the per-shard rate limiter. Each predicted shard gets a budget of
+ * records and bytes per second, open until the shard first throttles, then adapted to the
+ * service's answers (cut on a throttle, grown back while sends succeed) up to the ceiling set
+ * here.
+ *
+ * @example
+ * ```ts
+ * // Leave a quarter of every shard to another application writing to the same stream, and export the budgets:
+ * events$.pipe(toKinesis({ streamName: 'events', shardLimit: { recordsPerSecond: 750, bytesPerSecond: 768 * 1024, onSnapshot: (shards) => exporter.push(shards) } }));
+ * ```
+ * @category Configuration
+ */
+export const ShardLimitConfig = t.partial({
+  /** The most records per second this producer sends to one shard: the ceiling its budget grows back to. Default 1,000 (the service's shard limit). */
+  recordsPerSecond: Rate,
+  /** The most bytes (data plus partition key) per second this producer sends to one shard. Default 1 MiB (the service's shard limit). */
+  bytesPerSecond: Rate,
+  /**
+   * Called every `snapshotInterval` with each shard's state: its budget, whether it is engaged,
+   * the records waiting for it, accepted and throttled. A metrics exporter in a few lines. Default: none.
+   */
+  onSnapshot: callback<(shards: readonly ShardLimitState[]) => void>(),
+  /** How often `onSnapshot` is called (at least every 100 ms). Default `'1s'`. */
+  snapshotInterval: Duration,
+});
+
+/** `shardLimit: false` (today's sending: no budget, `concurrency` batches in flight) or the block. */
+const ShardLimit = flagOrBlock('false or { recordsPerSecond?, bytesPerSecond?, onSnapshot?, snapshotInterval? }', t.literal(false), ShardLimitConfig);
+
 /**
  * The config codec for items of type `T`. Only the item callbacks depend on `T`; the runtime
  * checks are the same for every `T`, so {@link ToKinesisConfig} (the codec for any item) serves
@@ -147,7 +186,12 @@ export function toKinesisConfigCodec<T>() {
     batch: BatchConfig,
     /** Largest record (data plus partition key) in bytes. Default 1 MiB; at most 10 MiB. */
     maxRecordBytes: RecordByteLimit,
-    /** `PutRecords` calls in flight at once. Default 1: batches are sent one after another, in order. */
+    /**
+     * `PutRecords` calls in flight at once. Default 1: one request at a time, results in batch
+     * order. With `shardLimit` on, it bounds requests, not batches: a batch whose records wait for
+     * a shard's budget holds no slot, and results still come in batch order at 1 (in the order
+     * batches finish above 1). With `shardLimit: false`, it bounds batches, as `mergeMap` does.
+     */
     concurrency: PositiveInteger,
     /** Retries of records that failed with a retryable error; `false` for a single attempt. Default `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }`. */
     retry: Retry,
@@ -162,6 +206,16 @@ export function toKinesisConfigCodec<T>() {
      * `kinesis:ListShards` to group by shard (without it: by identical keys). Default: off.
      */
     aggregation: Aggregation,
+    /**
+     * Per-shard rate limiting: records are planned into requests by predicted shard (from
+     * `ListShards`), and each shard gets a budget of records and bytes per second, open until
+     * the shard first throttles, then cut on each throttle and grown back while sends succeed
+     * (AIMD), up to `recordsPerSecond` / `bytesPerSecond`. A record waits for its shard's budget
+     * (counted in the backlog) instead of being sent to be refused. Without `kinesis:ListShards`,
+     * records are sent without a budget (one warning). `false`: no limiter, today's sending.
+     * Default on: `{ recordsPerSecond: 1000, bytesPerSecond: 1 MiB, snapshotInterval: '1s' }`.
+     */
+    shardLimit: ShardLimit,
   });
 }
 

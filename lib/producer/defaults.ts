@@ -4,7 +4,7 @@
  * @module
  */
 import type * as t from 'io-ts';
-import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB } from '../kinesis/limits.js';
+import { DEFAULT_MAX_RECORD_BYTES, MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MiB, SHARD_BYTES_PER_SECOND, SHARD_RECORDS_PER_SECOND } from '../kinesis/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../shared/connection.js';
 import type { Duration } from '../shared/duration.js';
 import { RETRY_DEFAULTS } from '../shared/retry.js';
@@ -72,6 +72,15 @@ export const TO_KINESIS_DEFAULTS: {
     /** Largest aggregate, partition key included. */
     readonly maxBytes: number;
   };
+  /** On by default: `{ recordsPerSecond: 1000, bytesPerSecond: 1 MiB, snapshotInterval: '1s' }` (the service's shard limits as the ceiling) */
+  readonly shardLimit: {
+    /** The most records per second one shard's budget allows. */
+    readonly recordsPerSecond: number;
+    /** The most bytes per second one shard's budget allows. */
+    readonly bytesPerSecond: number;
+    /** How often `onSnapshot` is called, when given. */
+    readonly snapshotInterval: Duration;
+  };
 } = {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
@@ -79,6 +88,7 @@ export const TO_KINESIS_DEFAULTS: {
   requestTimeout: DEFAULT_REQUEST_TIMEOUT,
   retry: RETRY_DEFAULTS,
   aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES },
+  shardLimit: { recordsPerSecond: SHARD_RECORDS_PER_SECOND, bytesPerSecond: SHARD_BYTES_PER_SECOND, snapshotInterval: '1s' },
 };
 
 /**

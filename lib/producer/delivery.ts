@@ -1,12 +1,14 @@
 /**
- * Delivery of one batch: plan requests, send them, retry what failed with a retryable error, and
- * report exactly one outcome per item.
+ * Delivery of one batch: dispatch each round of its records (in order, or through the shard
+ * scheduler, `dispatch.ts`), retry what failed with a retryable error after a backoff, and report
+ * exactly one outcome per item.
  *
  * @module
  */
 import { packAggregates } from './aggregation.js';
 import type { PackedAggregate } from './aggregation.js';
-import { planRequests } from './planner.js';
+import { dispatchInOrder } from './dispatch.js';
+import type { Dispatch } from './dispatch.js';
 import type { Outgoing } from './planner.js';
 import type { AcceptedRecord, PreparedRecord } from './prepareRecord.js';
 import { repackAfterReshard } from './reshard.js';
@@ -20,6 +22,7 @@ import type { Logger } from '../shared/logger.js';
 import { backoffDelay, sleep } from '../shared/retry.js';
 import type { RetryPolicy } from '../shared/retry.js';
 import type { EntryOutcome } from './answer.js';
+import { THROTTLED_ERROR_CODE } from '../kinesis/errorCodes.js';
 
 /** Aggregation settings of a delivery. */
 export interface DeliveryAggregation {
@@ -33,6 +36,8 @@ export interface DeliveryAggregation {
 export interface DeliveryOptions {
   readonly streamName: string;
   readonly send: SendPutRecords;
+  /** How each round reaches `send`. Default: in order, request after request ({@link dispatchInOrder}). */
+  readonly dispatch?: Dispatch | undefined;
   readonly retry: RetryPolicy;
   readonly logger: Logger;
   /** Pack user records into KPL aggregates; `undefined`: send each record as it is. */
@@ -68,6 +73,7 @@ export async function deliverBatch<T>(
   closedAt: number = performance.now(),
 ): Promise<KinesisBatchResult<T>> {
   const { streamName, send, retry, logger, aggregation } = options;
+  const dispatch = options.dispatch ?? dispatchInOrder(send);
   const outcomes = new Array<KinesisRecordResult<T>>(batch.length);
   const pending: PendingRecord<T>[] = [];
   let bytes = 0;
@@ -87,6 +93,8 @@ export async function deliverBatch<T>(
     kinesisRecordCount = waiting.length;
   }
   let attempts = 0;
+  /** Attempts of user records that came back throttled. */
+  let throttledRecordAttempts = 0;
   /** User records already packed again after a reshard: never a second time. */
   const repacked = new Set<PendingRecord<T>>();
   /** Kinesis records (and user records) that an attempt may have written: an outcome was unknown, or a reshard moved them. */
@@ -115,17 +123,16 @@ export async function deliverBatch<T>(
     attempts++;
     const retryNext: typeof waiting = [];
     const misplaced: Misplaced<PendingRecord<T>>[] = [];
-    for (const request of planRequests(waiting)) {
-      const results = await send(request.records, signal);
-      request.outgoing.forEach((sent, index) => {
-        const result = results[index]!;
-        if (!result.ok && result.possiblyWritten) maybeWritten.add(sent);
-        if (!result.ok && result.retryable && attempts < retry.maxAttempts) retryNext.push(sent);
-        else if (!('parts' in sent)) settle(sent, result);
-        else if (result.ok && sent.shardId !== undefined && sent.shardId !== result.shardId && attempts < retry.maxAttempts) misplaced.push({ aggregate: sent, outcome: result });
-        else sent.parts.forEach((part, subSequenceNumber) => settle(part, result, sent, subSequenceNumber));
-      });
-    }
+    const results = await dispatch(waiting, signal);
+    waiting.forEach((sent, index) => {
+      const result = results[index]!;
+      if (!result.ok && result.errorCode === THROTTLED_ERROR_CODE) throttledRecordAttempts += 'parts' in sent ? sent.parts.length : 1;
+      if (!result.ok && result.possiblyWritten) maybeWritten.add(sent);
+      if (!result.ok && result.retryable && attempts < retry.maxAttempts) retryNext.push(sent);
+      else if (!('parts' in sent)) settle(sent, result);
+      else if (result.ok && sent.shardId !== undefined && sent.shardId !== result.shardId && attempts < retry.maxAttempts) misplaced.push({ aggregate: sent, outcome: result });
+      else sent.parts.forEach((part, subSequenceNumber) => settle(part, result, sent, subSequenceNumber));
+    });
     if (misplaced.length > 0) {
       const repair = await repackAfterReshard(misplaced, aggregation!.shardMaps, aggregation!.maxBytes, repacked, signal);
       for (const { part, outcome, aggregate, subSequenceNumber } of repair.stay) settle(part, outcome, aggregate, subSequenceNumber);
@@ -140,7 +147,7 @@ export async function deliverBatch<T>(
     waiting = retryNext;
   }
 
-  const result = batchResult(streamName, outcomes, attempts, bytes, closedAt, kinesisRecordCount);
+  const result = batchResult(streamName, outcomes, { attempts, bytes, closedAt, throttledRecordAttempts, kinesisRecordCount });
   if (result.failedRecordCount > 0) {
     let possibly = 0;
     for (const outcome of outcomes) if (outcome.status === 'failed' && outcome.possiblyWritten) possibly++;

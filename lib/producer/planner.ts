@@ -1,14 +1,14 @@
 /**
  * Request planning: the one path from records waiting to be sent to `PutRecords` requests within
- * the service limits. Today it packs records in order; it is where planning by key (ordering that
- * survives retries) and by predicted shard (rate limiting) will go. With aggregation, user records
+ * the service limits: in order ({@link planRequests}), or by predicted shard, as each shard's
+ * budget allows ({@link planShardRequest}, for the shard limiter). With aggregation, user records
  * are first packed into aggregates by `packAggregates` (`aggregation.ts`, once per batch, so that
  * a retry resends the same aggregates), and those Kinesis records are planned here.
  *
  * @module
  */
 import type { AcceptedRecord } from './prepareRecord.js';
-import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BODY_BYTES } from '../kinesis/limits.js';
+import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BODY_BYTES, SERVICE_MAX_BYTES_PER_REQUEST, SERVICE_MAX_REQUEST_BODY_BYTES } from '../kinesis/limits.js';
 
 /** Limits of one `PutRecords` request. */
 export interface RequestLimits {
@@ -29,9 +29,38 @@ export const SERVICE_REQUEST_LIMITS: RequestLimits = {
   maxWireBytes: MAX_REQUEST_BODY_BYTES - BODY_FRAME_BYTES,
 };
 
+/**
+ * The limits of one request for a batch: at most `maxRecords` records (`batch.size`, at most 500)
+ * and `maxBytes` of data and keys (`batch.maxBytes`: 5 MiB by default, up to the service's 10 MiB
+ * when asked), in a body the local emulators accept while requests stay within 5 MiB, the
+ * service's body beyond. Requests planned across batches (the shard scheduler) are no larger than
+ * one batch's.
+ *
+ * @param maxRecords - Records per request, at most 500.
+ * @param maxBytes - Bytes per request, as resolved from `batch.maxBytes`.
+ * @returns The request limits.
+ */
+export function requestLimitsFor(maxRecords: number, maxBytes: number): RequestLimits {
+  const maxWireBytes = (maxBytes <= MAX_BYTES_PER_REQUEST ? MAX_REQUEST_BODY_BYTES : SERVICE_MAX_REQUEST_BODY_BYTES) - BODY_FRAME_BYTES;
+  return { maxRecords: Math.min(maxRecords, MAX_RECORDS_PER_REQUEST), maxBytes: Math.min(maxBytes, SERVICE_MAX_BYTES_PER_REQUEST), maxWireBytes };
+}
+
 /** A Kinesis record waiting to be sent: a user record as it is, or an aggregate of user records. */
 export interface Outgoing {
   readonly record: AcceptedRecord<unknown>;
+}
+
+/** The records waiting for one predicted shard, oldest first, from `head` on. */
+export interface ShardLane<S extends Outgoing> {
+  readonly shardId: string;
+  readonly waiting: S[];
+  /** The index in `waiting` of the oldest record not yet planned. */
+  head: number;
+}
+
+/** A record waiting in a {@link ShardLane}: `order` says which came first, across shards. */
+export interface Ordered extends Outgoing {
+  readonly order: number;
 }
 
 /** One request: what it carries (in order), the Kinesis records it sends, and their bytes. */
@@ -52,26 +81,77 @@ export interface PlannedRequest<S extends Outgoing> {
  */
 export function planRequests<S extends Outgoing>(waiting: readonly S[], limits: RequestLimits = SERVICE_REQUEST_LIMITS): PlannedRequest<S>[] {
   const requests: PlannedRequest<S>[] = [];
-  let outgoing: S[] = [];
-  let records: AcceptedRecord<unknown>[] = [];
-  let bytes = 0;
-  let wireBytes = 0;
+  let planned = emptyRequest<S>();
   for (const next of waiting) {
-    const { record } = next;
-    const full =
-      outgoing.length >= limits.maxRecords || bytes + record.bytes > limits.maxBytes || wireBytes + record.wireBytes > limits.maxWireBytes;
-    if (outgoing.length > 0 && full) {
-      requests.push({ outgoing, records, bytes });
-      outgoing = [];
-      records = [];
-      bytes = 0;
-      wireBytes = 0;
+    if (!fits(planned, next.record, limits)) {
+      requests.push(planned);
+      planned = emptyRequest<S>();
     }
-    outgoing.push(next);
-    records.push(record);
-    bytes += record.bytes;
-    wireBytes += record.wireBytes;
+    add(planned, next);
   }
-  if (outgoing.length > 0) requests.push({ outgoing, records, bytes });
+  if (planned.outgoing.length > 0) requests.push(planned);
   return requests;
+}
+
+/** A request being planned, and the bytes of its entries in the body. */
+interface Planning<S extends Outgoing> extends PlannedRequest<S> {
+  readonly outgoing: S[];
+  readonly records: AcceptedRecord<unknown>[];
+  bytes: number;
+  wireBytes: number;
+}
+
+const emptyRequest = <S extends Outgoing>(): Planning<S> => ({ outgoing: [], records: [], bytes: 0, wireBytes: 0 });
+
+/** Adds a record to a request being planned. */
+function add<S extends Outgoing>(planned: Planning<S>, next: S): void {
+  planned.outgoing.push(next);
+  planned.records.push(next.record);
+  planned.bytes += next.record.bytes;
+  planned.wireBytes += next.record.wireBytes;
+}
+
+/** Whether one more record fits in a request being planned. */
+const fits = (planned: Planning<Outgoing>, record: AcceptedRecord<unknown>, limits: RequestLimits): boolean =>
+  planned.outgoing.length === 0 ||
+  (planned.outgoing.length < limits.maxRecords && planned.bytes + record.bytes <= limits.maxBytes && planned.wireBytes + record.wireBytes <= limits.maxWireBytes);
+
+/**
+ * Plans one request from records waiting by predicted shard: oldest first across shards (so a
+ * batch is not held back by later ones), each record only if its shard has room now (`take`,
+ * which takes the room). A shard without room is passed over, and its records wait; the others
+ * go on. Takes the planned records off their lanes (advances `head`).
+ *
+ * @example
+ * ```ts
+ * const request = planShardRequest(lanes.values(), (shardId, bytes) => limiter.take(shardId, bytes));
+ * if (request !== undefined) await send(request.records, signal);
+ * ```
+ * @param lanes - The records waiting, by shard.
+ * @param take - Takes room for a record of `bytes` on a shard; `false` when there is none now.
+ * @param limits - Records and bytes per request.
+ * @returns The request; `undefined` when no waiting record may go now.
+ */
+export function planShardRequest<S extends Ordered>(
+  lanes: Iterable<ShardLane<S>>,
+  take: (shardId: string, bytes: number) => boolean,
+  limits: RequestLimits = SERVICE_REQUEST_LIMITS,
+): PlannedRequest<S> | undefined {
+  const ready: ShardLane<S>[] = [];
+  for (const lane of lanes) if (lane.head < lane.waiting.length) ready.push(lane);
+  const planned = emptyRequest<S>();
+  while (ready.length > 0) {
+    let oldest = 0;
+    for (let index = 1; index < ready.length; index++) if (ready[index]!.waiting[ready[index]!.head]!.order < ready[oldest]!.waiting[ready[oldest]!.head]!.order) oldest = index;
+    const lane = ready[oldest]!;
+    const next = lane.waiting[lane.head]!;
+    if (!fits(planned, next.record, limits)) break;
+    if (take(lane.shardId, next.record.bytes)) {
+      lane.head++;
+      add(planned, next);
+      if (lane.head < lane.waiting.length) continue;
+    }
+    ready.splice(oldest, 1);
+  }
+  return planned.outgoing.length === 0 ? undefined : { outgoing: planned.outgoing, records: planned.records, bytes: planned.bytes };
 }

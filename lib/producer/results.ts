@@ -126,8 +126,16 @@ export interface KinesisBatchResult<T> {
   readonly attempts: number;
   /** Data plus partition key bytes of the records sent (each counted once, whatever the retries). */
   readonly bytes: number;
-  /** From the moment the batch was closed to its last outcome, in milliseconds: time queued behind other batches, requests and retries. */
+  /** From the moment the batch was closed to its last outcome, in milliseconds: time queued behind other batches, waiting for a shard's budget, requests and retries. */
   readonly durationMs: number;
+  /**
+   * Attempts of this batch's records that a shard refused as over its write limit
+   * (`ProvisionedThroughputExceededException`, per record or for a whole request), each retried
+   * after a backoff. 0 when no record was throttled; with the shard limiter on, throttles are rare
+   * once each shard's budget has adapted. With aggregation, each user record of a throttled
+   * aggregate counts.
+   */
+  readonly throttledRecordAttempts: number;
   /**
    * With aggregation only: the Kinesis records the batch's items were packed into (aggregates,
    * and records sent on their own). `recordCount / kinesisRecordCount` is the packing ratio.
@@ -159,25 +167,30 @@ export function failedRecord<T>(
     : { status: 'failed', item, partitionKey, errorCode, errorMessage, attempts, possiblyWritten };
 }
 
+/** How a batch went, besides its outcomes. */
+export interface BatchFigures {
+  /** `PutRecords` rounds taken. */
+  readonly attempts: number;
+  /** Bytes of the records sent. */
+  readonly bytes: number;
+  /** `performance.now()` when the batch was closed. */
+  readonly closedAt: number;
+  /** Attempts of its records that came back throttled. */
+  readonly throttledRecordAttempts: number;
+  /** With aggregation: the Kinesis records the items were packed into. */
+  readonly kinesisRecordCount?: number | undefined;
+}
+
 /**
  * Assembles a batch result from the final outcome of every record.
  *
  * @param streamName - The stream written to.
  * @param records - One outcome per item, in arrival order.
- * @param attempts - `PutRecords` rounds taken.
- * @param bytes - Bytes of the records sent.
- * @param closedAt - `performance.now()` when the batch was closed.
- * @param kinesisRecordCount - With aggregation: the Kinesis records the items were packed into.
+ * @param figures - Rounds, bytes, when it was closed, throttled attempts, Kinesis records.
  * @returns The batch result.
  */
-export function batchResult<T>(
-  streamName: string,
-  records: ReadonlyArray<KinesisRecordResult<T>>,
-  attempts: number,
-  bytes: number,
-  closedAt: number,
-  kinesisRecordCount?: number,
-): KinesisBatchResult<T> {
+export function batchResult<T>(streamName: string, records: ReadonlyArray<KinesisRecordResult<T>>, figures: BatchFigures): KinesisBatchResult<T> {
+  const { attempts, bytes, closedAt, throttledRecordAttempts, kinesisRecordCount } = figures;
   let failedRecordCount = 0;
   for (const record of records) if (record.status === 'failed') failedRecordCount++;
   const result = {
@@ -189,6 +202,7 @@ export function batchResult<T>(
     attempts,
     bytes,
     durationMs: performance.now() - closedAt,
+    throttledRecordAttempts,
   };
   return kinesisRecordCount === undefined ? result : { ...result, kinesisRecordCount };
 }

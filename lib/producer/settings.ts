@@ -13,7 +13,11 @@ import { effectiveBatchSize, TO_KINESIS_DEFAULTS } from './defaults.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import type { PreparedRecord, RecordOptions } from './prepareRecord.js';
 import { defaultSerialize } from './serialize.js';
-import { MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
+import { MAX_RECORDS_PER_REQUEST, SERVICE_MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
+import { requestLimitsFor } from './planner.js';
+import type { RequestLimits } from './planner.js';
+import type { ShardLimitState } from './shardScheduler.js';
+import type { ShardCeiling } from './shardLimiter.js';
 import { resolveConnection } from '../shared/connection.js';
 import type { Connection } from '../shared/connection.js';
 import { durationToMs } from '../shared/duration.js';
@@ -31,7 +35,34 @@ export interface Settings<T> extends Connection {
   readonly backlog: BacklogLimits;
   /** With aggregation: the largest aggregate, partition key included; `undefined` without. */
   readonly aggregation: { readonly maxBytes: number } | undefined;
+  /** Records and bytes per `PutRecords` request (bytes from `batch.maxBytes`). */
+  readonly requests: RequestLimits;
+  /** The shard limiter's ceiling and report hook; `undefined` with `shardLimit: false`. */
+  readonly shardLimit: ShardLimitSettings | undefined;
 }
+
+/** The resolved `shardLimit` block. */
+export interface ShardLimitSettings extends ShardCeiling {
+  readonly onSnapshot: ((shards: readonly ShardLimitState[]) => void) | undefined;
+  readonly snapshotIntervalMs: number;
+}
+
+/** A callback that never throws: what it throws is logged at `error`. */
+function guarded<A extends unknown[]>(callback: ((...args: A) => void) | undefined, field: string, logger: Logger): ((...args: A) => void) | undefined {
+  return (
+    callback &&
+    ((...args: A) => {
+      try {
+        callback(...args);
+      } catch (error) {
+        logger.error(`${field} threw: ${messageOf(error)}`);
+      }
+    })
+  );
+}
+
+/** `shardLimit.snapshotInterval` is taken as at least this (a shorter one would keep a core busy). */
+const MIN_SNAPSHOT_INTERVAL_MS = 100;
 
 /** A setting over its cap is taken at the cap, with a warning (as the `aws_kinesis` output does for `batch.size`). */
 function capped(value: number, cap: number, field: string, logger: Logger): number {
@@ -49,7 +80,6 @@ function capped(value: number, cap: number, field: string, logger: Logger): numb
  */
 export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
   const valid = validateToKinesisConfig<T>(config);
-  const onChange = valid.backlog?.onChange;
   const batch = { ...TO_KINESIS_DEFAULTS.batch, ...valid.batch };
   const concurrency = valid.concurrency ?? TO_KINESIS_DEFAULTS.concurrency;
   const connection = resolveConnection(valid);
@@ -59,6 +89,9 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
     valid.aggregation === undefined || valid.aggregation === false
       ? undefined
       : { maxBytes: (valid.aggregation === true ? undefined : valid.aggregation.maxBytes) ?? Math.min(TO_KINESIS_DEFAULTS.aggregation.maxBytes, maxRecordBytes) };
+  const maxCount = capped(batch.size, effectiveBatchSize(batch.size, valid.aggregation), 'batch.size', logger);
+  const maxWeight = capped(batch.maxBytes, SERVICE_MAX_BYTES_PER_REQUEST, 'batch.maxBytes', logger);
+  const shardLimit = valid.shardLimit === false ? undefined : { ...TO_KINESIS_DEFAULTS.shardLimit, ...valid.shardLimit };
   return {
     ...connection,
     records: {
@@ -68,28 +101,27 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       maxRecordBytes,
     },
     batch: {
-      maxCount: capped(batch.size, effectiveBatchSize(batch.size, valid.aggregation), 'batch.size', logger),
-      maxWeight: capped(batch.maxBytes, MAX_BYTES_PER_REQUEST, 'batch.maxBytes', logger),
+      maxCount,
+      maxWeight,
       weight: (record) => record.bytes,
       durationMs: durationToMs(batch.duration)!,
       scheduler: valid.scheduler ?? asyncScheduler,
     },
     concurrency,
     aggregation,
+    requests: requestLimitsFor(aggregation === undefined ? maxCount : MAX_RECORDS_PER_REQUEST, maxWeight),
+    shardLimit: shardLimit && {
+      recordsPerSecond: shardLimit.recordsPerSecond,
+      bytesPerSecond: shardLimit.bytesPerSecond,
+      onSnapshot: guarded(shardLimit.onSnapshot, 'shardLimit.onSnapshot', logger),
+      snapshotIntervalMs: Math.max(MIN_SNAPSHOT_INTERVAL_MS, durationToMs(shardLimit.snapshotInterval)!),
+    },
     retry: retryPolicy(valid.retry, TO_KINESIS_DEFAULTS.retry),
     backlog: {
       maxRecords: valid.backlog?.maxRecords ?? Infinity,
       maxBytes: valid.backlog?.maxBytes ?? Infinity,
       overflow: valid.backlog?.overflow ?? 'fail',
-      onChange:
-        onChange &&
-        ((backlog) => {
-          try {
-            onChange(backlog);
-          } catch (error) {
-            logger.error(`backlog.onChange threw: ${messageOf(error)}`);
-          }
-        }),
+      onChange: guarded(valid.backlog?.onChange, 'backlog.onChange', logger),
     },
   };
 }

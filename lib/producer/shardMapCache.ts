@@ -6,17 +6,29 @@
  */
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { ShardMap } from '../kinesis/shardMap.js';
+import { errorCodeOf } from '../kinesis/errorCodes.js';
 import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+
+/** The service's error for a stream that does not exist. */
+const STREAM_NOT_FOUND = 'ResourceNotFoundException';
 
 /** After a failed `ListShards`, the shards are listed again this much later (a transient failure does not last). */
 const LIST_AGAIN_AFTER_FAILURE_MS = 60_000;
 
+/** What a producer does without a shard map, for the one warning. */
+export interface WithoutMap {
+  /** What it does meanwhile ("sending without per-shard budgets"). */
+  readonly doing: string;
+  /** No warning when the stream does not exist (the records sent to it say so). */
+  readonly quietIfNoStream: boolean;
+}
+
 /**
  * A stream's {@link ShardMap}, fetched once on first use and again after {@link ShardMapCache.invalidate}
  * (a reshard was seen). When listing fails (for example without `kinesis:ListShards`), it answers
- * `undefined` for a minute, then lists again, and says so once at `warn`: callers group by key
- * meanwhile.
+ * `undefined` for a minute, then lists again, and says once at `warn` what callers do meanwhile
+ * (aggregation groups by key; the shard limiter sends without limits).
  *
  * @example
  * ```ts
@@ -26,6 +38,8 @@ const LIST_AGAIN_AFTER_FAILURE_MS = 60_000;
  */
 export class ShardMapCache {
   private current: Promise<ShardMap | undefined> | undefined;
+  /** The map `current` resolved to, once it has. */
+  private settled: ShardMap | undefined;
   /** After a failed listing: when to list again (`clock()` time); `undefined` while listing works. */
   private unavailableUntil: number | undefined;
   private warned = false;
@@ -35,12 +49,15 @@ export class ShardMapCache {
    * @param logger - Where the one warning goes.
    * @param streamName - The stream, for the warning.
    * @param clock - Milliseconds, for when to list again after a failure.
+   * @param withoutMap - What the producer does without the map, for the warning; and whether a
+   *   missing stream goes without it (every record sent to it is reported failed anyway).
    */
   constructor(
     private readonly list: (signal: AbortSignal) => Promise<Shard[]>,
     private readonly logger: Logger,
     private readonly streamName: string,
     private readonly clock: () => number = () => performance.now(),
+    private readonly withoutMap: WithoutMap = { doing: 'aggregating only records with the same partition key and explicit hash key', quietIfNoStream: false },
   ) {}
 
   /**
@@ -58,16 +75,30 @@ export class ShardMapCache {
     }
     const pending = (this.current ??= this.fetch(signal));
     try {
-      return await pending;
+      const map = await pending;
+      if (this.current === pending) this.settled = map;
+      return map;
     } catch (error) {
       if (this.current === pending) this.current = undefined; // aborted: the next caller lists again
       throw error;
     }
   }
 
+  /**
+   * The map, when it is known now: no listing is pending or needed.
+   *
+   * @returns The map; `undefined` when it must be fetched (or cannot be).
+   */
+  peek(): ShardMap | undefined {
+    return this.settled;
+  }
+
   /** Forgets the map: the next {@link ShardMapCache.get} lists the shards again. */
   invalidate(): void {
-    if (this.unavailableUntil === undefined) this.current = undefined;
+    if (this.unavailableUntil === undefined) {
+      this.current = undefined;
+      this.settled = undefined;
+    }
   }
 
   private async fetch(signal: AbortSignal): Promise<ShardMap | undefined> {
@@ -78,10 +109,11 @@ export class ShardMapCache {
     } catch (error) {
       if (signal.aborted) throw error;
       this.unavailableUntil = this.clock() + LIST_AGAIN_AFTER_FAILURE_MS;
-      if (!this.warned) {
+      // A missing stream is reported on every record sent to it: no warning about the map.
+      if (!this.warned && !(this.withoutMap.quietIfNoStream && errorCodeOf(error) === STREAM_NOT_FOUND)) {
         this.warned = true;
         this.logger.warn(
-          `cannot list the shards of stream '${this.streamName}' (${messageOf(error)}); aggregating only records with the same partition key and explicit hash key until listing works (allow kinesis:ListShards to pack by shard)`,
+          `cannot list the shards of stream '${this.streamName}' (${messageOf(error)}); ${this.withoutMap.doing} until listing works (allow kinesis:ListShards)`,
         );
       }
       return undefined;

@@ -13,6 +13,12 @@ import type { KinesisBatchResult } from './results.js';
 import { putRecordsSender } from './sender.js';
 import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMapCache.js';
+import type { WithoutMap } from './shardMapCache.js';
+import { dispatchInOrder } from './dispatch.js';
+import { gatedMerge } from './gatedMerge.js';
+import { ShardLimiter } from './shardLimiter.js';
+import { ShardScheduler } from './shardScheduler.js';
+import type { Settings } from './settings.js';
 import { listShards } from '../kinesis/listShards.js';
 import { withDeadline } from '../shared/deadline.js';
 import { withoutHttpResponse } from '../shared/errors.js';
@@ -39,15 +45,33 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
   });
 }
 
+/** What the producer does without a shard map, for the one warning (none for a missing stream when only the limiter needs the map). */
+function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shardLimit'>): WithoutMap {
+  const aggregating = 'aggregating only records with the same partition key and explicit hash key';
+  const unlimited = 'sending without per-shard budgets';
+  if (settings.aggregation === undefined) return { doing: unlimited, quietIfNoStream: true };
+  return { doing: settings.shardLimit === undefined ? aggregating : `${aggregating}, and ${unlimited}`, quietIfNoStream: false };
+}
+
 /**
  * Sends every item of the source to an AWS Kinesis Data Stream, in batches, and emits one
  * {@link KinesisBatchResult} per batch with an outcome for every item.
  *
  * Items are prepared one by one (partition key, explicit hash key, serialization, size check),
  * collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
- * at most 5 MiB) or time (`batch.duration` after the first item of the batch), and each batch is
- * sent with `PutRecords`: one batch at a time by default, like `concatMap`; up to `concurrency`
- * at once, like `mergeMap`, when asked (results then come in the order batches finish).
+ * 5 MiB by default) or time (`batch.duration` after the first item of the batch), and each batch is
+ * sent with `PutRecords`: one request at a time by default, results in batch order, like
+ * `concatMap`; up to `concurrency` requests at once when asked (results then come in the order
+ * batches finish).
+ *
+ * Shard limiting (`shardLimit`, on by default): records are planned into requests by the shard
+ * their keys map to (the stream's shards listed with `ListShards`), and each shard gets a budget
+ * of records and bytes per second, open until the shard first throttles, then cut on each
+ * throttle and grown back while sends succeed, up to the service's shard limit. A record waits
+ * for its shard's budget (still counted in the backlog) instead of being sent to be refused;
+ * records of other shards go on. `shardLimit.onSnapshot` reports each shard's budget, and each
+ * result counts its `throttledRecordAttempts`. `shardLimit: false` sends as before: `concurrency`
+ * batches at once, each batch's requests in order.
  *
  * Failures are data, never errors: a record refused on the client (`RecordTooLarge`,
  * `InvalidPartitionKey`, `InvalidExplicitHashKey`, `SerializationError`) or by the service
@@ -96,24 +120,51 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
   return (source) =>
     new Observable<KinesisBatchResult<T>>((subscriber) => {
       const lease = settings.leaseClient();
+      const stopping = new AbortController();
+      const send = putRecordsSender(lease.client, settings.target, lease.requestTimeoutMs);
+      const shardMaps =
+        settings.aggregation === undefined && settings.shardLimit === undefined
+          ? undefined
+          : new ShardMapCache(
+              (signal) => withDeadline((deadline) => listShards(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs),
+              settings.logger,
+              settings.streamName,
+              undefined,
+              withoutShardMap(settings),
+            );
+      const scheduler =
+        settings.shardLimit &&
+        new ShardScheduler({
+          send,
+          limiter: new ShardLimiter(settings.shardLimit),
+          shardMaps: shardMaps!,
+          limits: settings.requests,
+          concurrency: settings.concurrency,
+          signal: stopping.signal,
+        });
       const delivery: DeliveryOptions = {
         streamName: settings.streamName,
-        send: putRecordsSender(lease.client, settings.target, lease.requestTimeoutMs),
+        send,
+        dispatch: scheduler === undefined ? dispatchInOrder(send, settings.requests) : scheduler.dispatch,
         retry: settings.retry,
         logger: settings.logger,
-        aggregation: settings.aggregation && {
-          maxBytes: settings.aggregation.maxBytes,
-          shardMaps: new ShardMapCache(
-            (signal) => withDeadline((deadline) => listShards(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs),
-            settings.logger,
-            settings.streamName,
-          ),
-        },
+        aggregation: settings.aggregation && { maxBytes: settings.aggregation.maxBytes, shardMaps: shardMaps! },
       };
+      const onSnapshot = settings.shardLimit?.onSnapshot;
+      const snapshots = scheduler && onSnapshot && setInterval(() => onSnapshot(scheduler.snapshot()), settings.shardLimit!.snapshotIntervalMs);
+      /**
+       * Every batch's delivery: with the scheduler, started while it is ready for more (it bounds
+       * the requests; records waiting for a throttled shard hold nothing back), results in batch
+       * order at `concurrency: 1`; without it, `concurrency` batches at once.
+       */
+      const deliverEach = (project: (closed: { batch: PreparedRecord<T>[]; closedAt: number }) => Observable<KinesisBatchResult<T>>) =>
+        scheduler === undefined ? mergeMap(project, settings.concurrency) : gatedMerge(project, scheduler, settings.concurrency === 1);
       const backlog = new BacklogCounter(settings.backlog);
       /** Reports one record at once, in a result of its own. */
       const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
-        subscriber.next(batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, errorCode, errorMessage, 0)], 0, 0, performance.now()));
+        subscriber.next(
+          batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, errorCode, errorMessage, 0)], { attempts: 0, bytes: 0, closedAt: performance.now(), throttledRecordAttempts: 0 }),
+        );
       /** Lets a record into the backlog; or reports it at once (`'fail'`), or stops the input (`'error'`). */
       const admit = (record: PreparedRecord<T>): boolean => {
         const overflow = backlog.overflow(record.bytes);
@@ -140,7 +191,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             backlog.closed(batch.length);
             return { batch, closedAt: performance.now() };
           }),
-          mergeMap(({ batch, closedAt }) => deliver(batch, closedAt, delivery), settings.concurrency),
+          deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery)),
           tap((result) => backlog.settled(result.recordCount, result.bytes)),
         )
         .subscribe({
@@ -150,6 +201,8 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         });
       return () => {
         subscription.unsubscribe();
+        clearInterval(snapshots);
+        stopping.abort();
         lease.release();
       };
     });

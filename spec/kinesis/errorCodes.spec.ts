@@ -3,7 +3,7 @@
  */
 import { expect } from 'chai';
 import { serviceError } from '../support/stubs.js';
-import { isRetryableRequestError } from '../../lib/kinesis/errorCodes.js';
+import { isOutcomeUnknown, isRetryableRequestError } from '../../lib/kinesis/errorCodes.js';
 
 describe('isRetryableRequestError', () => {
   it('retries throttling, 5xx, timeouts and cut connections', () => {
@@ -17,6 +17,11 @@ describe('isRetryableRequestError', () => {
     ]) {
       expect(isRetryableRequestError(error), error.name).to.equal(true);
     }
+  });
+  it('retries KMSThrottlingException refusing a whole request (a 400 the SDK does not retry), which wrote nothing', () => {
+    const error = serviceError('KMSThrottlingException', 'client', 400);
+    expect(isRetryableRequestError(error)).to.equal(true);
+    expect(isOutcomeUnknown(error)).to.equal(false);
   });
   it('does not retry a missing stream, access denied, validation or KMS errors', () => {
     for (const error of [

@@ -35,7 +35,7 @@ describe('config validation', () => {
 
   it('names unknown fields, at the top level and inside blocks', () => {
     expect(problemsOf({ streamName: 's', stream_name: 's', batch: { count: 3 } })).to.deep.equal([
-      'stream_name: unknown field (known: streamName, streamARN, region, endpoint, credentials, client, requestTimeout, logger, partitionKey, explicitHashKey, serialize, batch, maxRecordBytes, concurrency, retry, scheduler, backlog, aggregation)',
+      'stream_name: unknown field (known: streamName, streamARN, region, endpoint, credentials, client, requestTimeout, logger, partitionKey, explicitHashKey, serialize, batch, maxRecordBytes, concurrency, retry, scheduler, backlog, aggregation, shardLimit)',
       'batch.count: unknown field (known: size, duration, maxBytes)',
     ]);
   });

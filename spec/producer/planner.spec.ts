@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { entryBytes } from '../../lib/kinesis/sizes.js';
-import { planRequests, SERVICE_REQUEST_LIMITS } from '../../lib/producer/planner.js';
+import { planRequests, planShardRequest, SERVICE_REQUEST_LIMITS } from '../../lib/producer/planner.js';
 import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
 
 const record = (bytes: number, partitionKey = 'k'): { record: AcceptedRecord<number> } => ({
@@ -41,5 +41,39 @@ describe('planRequests', () => {
       expect(request.bytes).to.be.at.most(SERVICE_REQUEST_LIMITS.maxBytes);
       expect(request.records.reduce((sum, r) => sum + r.wireBytes, 0)).to.be.at.most(SERVICE_REQUEST_LIMITS.maxWireBytes);
     }
+  });
+});
+
+describe('planShardRequest', () => {
+  /** A lane of records for `shardId`, arrival numbers as given. */
+  const lane = (shardId: string, orders: number[], bytes = 10) => ({
+    shardId,
+    waiting: orders.map((order) => ({ ...record(bytes, `${shardId}-${order}`), order })),
+    head: 0,
+  });
+  const orders = (request: { outgoing: readonly { order: number }[] } | undefined) => request?.outgoing.map((entry) => entry.order);
+
+  it('takes records oldest first across shards, as long as their shard has room', () => {
+    const lanes = [lane('a', [0, 2, 4]), lane('b', [1, 3, 5])];
+    expect(orders(planShardRequest(lanes, () => true))).to.deep.equal([0, 1, 2, 3, 4, 5]);
+    expect(lanes.map((l) => l.head)).to.deep.equal([3, 3]);
+    expect(planShardRequest(lanes, () => true)).to.equal(undefined);
+  });
+
+  it('passes over a shard without room, whose records wait, and goes on with the others', () => {
+    const lanes = [lane('slow', [0, 1, 2]), lane('fast', [3, 4])];
+    let room = 1;
+    const take = (shardId: string): boolean => shardId === 'fast' || room-- > 0;
+    expect(orders(planShardRequest(lanes, take))).to.deep.equal([0, 3, 4]);
+    expect(lanes.map((l) => l.head)).to.deep.equal([1, 2]);
+    expect(planShardRequest(lanes, take)).to.equal(undefined);
+  });
+
+  it('stops at the request limits, and takes no room for what it leaves', () => {
+    const lanes = [lane('a', Array.from({ length: 600 }, (_, i) => i))];
+    let taken = 0;
+    const request = planShardRequest(lanes, () => (taken++, true));
+    expect(request!.records).to.have.length(500);
+    expect(taken).to.equal(500);
   });
 });

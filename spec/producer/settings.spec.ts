@@ -64,14 +64,29 @@ describe('settings', () => {
     expect(settings.target).to.deep.equal({ StreamName: 's' });
   });
 
-  it('caps batch.size at 500 and batch.maxBytes at 5 MiB, with a warning', () => {
+  it('caps batch.size at 500 and batch.maxBytes at 10 MiB (the service request limit since 2025), with a warning', () => {
     const logger = recordingLogger();
-    const settings = resolveSettings({ streamName: 's', batch: { size: 1000, maxBytes: 10 * 1024 * 1024 }, logger });
-    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024 });
+    const settings = resolveSettings({ streamName: 's', batch: { size: 1000, maxBytes: 11 * 1024 * 1024 }, logger });
+    expect(settings.batch).to.include({ maxCount: 500, maxWeight: 10 * 1024 * 1024 });
     expect(logger.lines).to.deep.equal([
       { level: 'warn', message: 'batch.size 1000 is over the service limit; using 500' },
-      { level: 'warn', message: 'batch.maxBytes 10485760 is over the service limit; using 5242880' },
+      { level: 'warn', message: 'batch.maxBytes 11534336 is over the service limit; using 10485760' },
     ]);
+  });
+
+  it('sizes requests by the batch: 5 MiB and a 7 MiB body by default, 10 MiB and a larger body only when batch.maxBytes asks', () => {
+    expect(resolveSettings({ streamName: 's' }).requests).to.deep.equal({ maxRecords: 500, maxBytes: 5 * 1024 * 1024, maxWireBytes: 7 * 1024 * 1024 - 4096 });
+    expect(resolveSettings({ streamName: 's', batch: { size: 50, maxBytes: 10 * 1024 * 1024 } }).requests).to.deep.equal({
+      maxRecords: 50,
+      maxBytes: 10 * 1024 * 1024,
+      maxWireBytes: 14 * 1024 * 1024 - 4096,
+    });
+  });
+
+  it('turns the shard limiter on by default, with the service limits as the ceiling; false turns it off', () => {
+    expect(resolveSettings({ streamName: 's' }).shardLimit).to.include({ recordsPerSecond: 1000, bytesPerSecond: 1024 * 1024, snapshotIntervalMs: 1000 });
+    expect(resolveSettings({ streamName: 's', shardLimit: { recordsPerSecond: 500, snapshotInterval: '2s' } }).shardLimit).to.include({ recordsPerSecond: 500, snapshotIntervalMs: 2000 });
+    expect(resolveSettings({ streamName: 's', shardLimit: false }).shardLimit).to.equal(undefined);
   });
 
   it('takes the stream name from the ARN, and sends the ARN', () => {

@@ -19,7 +19,12 @@ interface Event {
   readonly note: string;
 }
 
-/** The faults of the big runs: 30% of records withheld, 5% HTTP 500s, 2% throttles, 3% + 3% cut connections. */
+/**
+ * The faults of the big runs: 30% of records withheld, 5% HTTP 500s, 2% throttles, 3% + 3% cut
+ * connections. Withheld records come back throttled whatever the rate, which the shard limiter
+ * would take for a full shard: runs with them turn it off (`shardLimit: false`), as the retry
+ * logic, not the limiter, is under test (`toKinesis.shards.integration.spec.ts` tests the limiter).
+ */
 const HEAVY_FAULTS: FaultOptions = { seed: 1, withhold: 0.3, http500: 0.05, throttle: 0.02, cutBeforeForward: 0.03, cutAfterForward: 0.03 };
 
 /** Short backoff so retries cost milliseconds; many attempts so nothing runs out of them under heavy faults. */
@@ -62,7 +67,7 @@ async function runUnderFaults(label: string, faults: FaultOptions, config: Parti
   try {
     const items = events(N, label);
     const started = performance.now();
-    const batches = await collect(from(items).pipe(toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key', retry: FAST_RETRY, ...config }))));
+    const batches = await collect(from(items).pipe(toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key', retry: FAST_RETRY, shardLimit: false, ...config }))));
     const wallMs = performance.now() - started;
     const stored = await localKinesis().readStream(stream);
     const copies = new Map<string, number>();
@@ -169,7 +174,7 @@ describe('toKinesis under injected faults (fault proxy in front of kinesalite)',
     const proxy = await startFaultProxy(localKinesis().endpoint, { failAllRecords: true });
     try {
       const items = events(1200, 'all-fail');
-      const batches = await collect(from(items).pipe(toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key', retry: { maxAttempts: 4, minDelay: '1ms', maxDelay: '5ms' } }))));
+      const batches = await collect(from(items).pipe(toKinesis(viaProxy<Event>(proxy, { streamName: stream, partitionKey: 'key', retry: { maxAttempts: 4, minDelay: '1ms', maxDelay: '5ms' }, shardLimit: false }))));
       expect(batches.map((b) => b.recordCount)).to.deep.equal([500, 500, 200]);
       expect(proxy.stats.putRecordsRequests).to.equal(4 * batches.length);
       expect(proxy.stats.recordsReceived).to.equal(4 * items.length);

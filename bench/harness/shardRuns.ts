@@ -1,0 +1,126 @@
+/**
+ * Runs against shards that throttle, shared by the shard baseline (`bench/shardBaseline.ts`) and
+ * the `shards` scenario (`bench/scenarios/shards.ts`): the four situations, and one run of one
+ * contender in one of them against the shard simulator in its child process
+ * (`bench/harness/simulator.ts`; 1,000 records/s and 1 MiB/s per shard).
+ *
+ * - `a`: one producer, 4 shards, random keys (a UUID per record);
+ * - `b`: three producers (three subscriptions, each with its own client) sharing 4 shards;
+ * - `c`: one producer, 4 shards, one key carrying 40% of the records, random keys for the rest;
+ * - `d`: one producer, 4 shards, `SplitShard` of the first shard halfway (5 open shards after).
+ *
+ * Goodput (records accepted / what the open shards allow, shard by shard for the time each was
+ * open) and the share of records sent that were throttled are counted by the simulator over the
+ * steady part of the run: from the end of the first {@link WARM_UP_SECONDS} (a new stream's full
+ * buckets let a burst through) to the end of the source, the drain left out. Latencies (entry to
+ * outcome) and failures are over every record, the drain included.
+ */
+import type { ShardStats } from '../../spec/support/shardSimulator.js';
+import type { ProducerOutcome, ShardProducer } from './pacedProducer.js';
+import type { RemoteShardSimulator } from './simulator.js';
+
+/** One situation. */
+export interface ShardSituation {
+  readonly name: string;
+  readonly title: string;
+  readonly shards: number;
+  readonly producers: number;
+  /** The share of records with one hot key. */
+  readonly hotKeyShare?: number;
+  /** Split the first shard halfway through. */
+  readonly splitHalfway?: boolean;
+}
+
+export const SHARD_SITUATIONS: readonly ShardSituation[] = [
+  { name: 'a', title: 'one producer, 4 shards, random keys', shards: 4, producers: 1 },
+  { name: 'b', title: 'three producers sharing 4 shards', shards: 4, producers: 3 },
+  { name: 'c', title: 'one producer, 4 shards, a hot key with 40% of the records', shards: 4, producers: 1, hotKeyShare: 0.4 },
+  { name: 'd', title: 'one producer, 4 shards, SplitShard halfway', shards: 4, producers: 1, splitHalfway: true },
+];
+
+/** Seconds at the start left out of goodput and throttling: the first second's burst of full buckets, and a margin. */
+export const WARM_UP_SECONDS = 2;
+
+/** What one run measured. */
+export interface ShardRun {
+  /** Accepted / capacity over the steady window. */
+  readonly goodput: number;
+  readonly acceptedPerSecond: number;
+  /** Throttled / sent over the steady window. */
+  readonly throttled: number;
+  /** The shard that accepted the most over the window: how busy it was, and its throttled share. */
+  readonly busiest: { readonly busy: number; readonly throttled: number };
+  readonly p50: number;
+  readonly p99: number;
+  /** Records that failed, over every record. */
+  readonly failed: number;
+  readonly records: number;
+  /** Each producer's share of the records. */
+  readonly shares: readonly number[];
+  /** Events with no outcome or more than one, summed over the producers. */
+  readonly miscounted: number;
+  /** Records accepted by the simulator over the whole run minus the `ok` outcomes: 0 when nothing was lost or doubled. */
+  readonly unaccounted: number;
+  readonly drainSeconds: number;
+  /** The simulator's CPU over the source's run, 1 = one core. */
+  readonly simulatorLoad: number;
+}
+
+/** The `q` quantile of sorted numbers. */
+const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+const throttledShare = (stats: { acceptedRecords: number; throttledRecords: number }): number =>
+  stats.throttledRecords / Math.max(1, stats.acceptedRecords + stats.throttledRecords);
+
+/**
+ * Runs one situation on a fresh stream with one contender.
+ *
+ * @param simulator - The shard simulator.
+ * @param situation - What to run.
+ * @param producer - The contender.
+ * @param seconds - How long the source runs (more than {@link WARM_UP_SECONDS}).
+ * @param streamName - A name no other run uses.
+ * @returns What it measured.
+ */
+export async function runShardSituation(simulator: RemoteShardSimulator, situation: ShardSituation, producer: ShardProducer, seconds: number, streamName: string): Promise<ShardRun> {
+  const windowSeconds = seconds - WARM_UP_SECONDS;
+  await simulator.createStream(streamName, situation.shards);
+  await simulator.reset();
+  const until = performance.now() + seconds * 1000;
+  const split = situation.splitHalfway ? setTimeout(() => void simulator.splitShard(streamName, 'shardId-000000000000'), (seconds * 1000) / 2) : undefined;
+  const atDeadline = new Promise<Awaited<ReturnType<RemoteShardSimulator['stats']>>>((resolve) =>
+    setTimeout(() => resolve(simulator.stats(windowSeconds * 1000)), until - performance.now()),
+  );
+  const outcomes: ProducerOutcome[] = await Promise.all(
+    Array.from({ length: situation.producers }, () =>
+      producer({ streamName, endpoint: simulator.endpoint, until, ...(situation.hotKeyShare === undefined ? {} : { hotKeyShare: situation.hotKeyShare }) }),
+    ),
+  );
+  clearTimeout(split);
+  const drainSeconds = (performance.now() - until) / 1000;
+  const { streams, cpuMs } = await atDeadline;
+  const window = streams[streamName]!;
+  const whole = (await simulator.stats()).streams[streamName]!;
+  await simulator.deleteStream(streamName);
+
+  const latencies = Float64Array.from(outcomes.flatMap((outcome) => outcome.latencies)).sort();
+  const records = outcomes.reduce((sum, outcome) => sum + outcome.records, 0);
+  let failed = 0;
+  for (const outcome of outcomes) for (const count of outcome.failed.values()) failed += count;
+  const busiest = window.shards.reduce<ShardStats | undefined>((top, shard) => (top === undefined || shard.acceptedRecords > top.acceptedRecords ? shard : top), undefined)!;
+  return {
+    goodput: window.busy,
+    acceptedPerSecond: window.acceptedRecords / windowSeconds,
+    throttled: throttledShare(window),
+    busiest: { busy: busiest.busy, throttled: throttledShare(busiest) },
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    failed,
+    records,
+    shares: outcomes.map((outcome) => outcome.records / Math.max(1, records)),
+    miscounted: outcomes.reduce((sum, outcome) => sum + outcome.miscounted, 0),
+    unaccounted: whole.acceptedRecords - (records - failed),
+    drainSeconds,
+    simulatorLoad: cpuMs / (seconds * 1000),
+  };
+}
