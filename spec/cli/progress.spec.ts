@@ -8,7 +8,7 @@ import type { KinesisBatchResult, KinesisRecordResult } from '../../lib/index.js
 /** A batch result of `records`, sent in `attempts` rounds. */
 const batch = (records: KinesisRecordResult<string>[], attempts: number): KinesisBatchResult<string> => {
   const failed = records.filter((record) => record.status === 'failed').length;
-  return { streamName: 's', records, recordCount: records.length, successfulRecordCount: records.length - failed, failedRecordCount: failed, attempts, bytes: 1, durationMs: 1 };
+  return { streamName: 's', records, recordCount: records.length, successfulRecordCount: records.length - failed, failedRecordCount: failed, attempts, throttledRecordAttempts: 0, bytes: 1, durationMs: 1 };
 };
 const ok = (attempts: number, possiblyDuplicated = false): KinesisRecordResult<string> => ({
   status: 'ok', item: 'x', partitionKey: 'k', shardId: 'shard-0', sequenceNumber: '1', attempts, ...(possiblyDuplicated ? { possiblyDuplicated: true as const } : {}),
