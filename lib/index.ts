@@ -41,7 +41,7 @@ export type { Logger } from './shared/logger.js';
 export { KinesisConfigError } from './shared/errors.js';
 export { KinesisBacklogOverflowError } from './producer/errors.js';
 export type { ClientErrorCode } from './producer/errors.js';
-export { RETRYABLE_RECORD_ERROR_CODES, THROTTLED_ERROR_CODE } from './kinesis/errorCodes.js';
+export { RETRYABLE_RECORD_ERROR_CODES, THROTTLED_ERROR_CODE, TIMEOUT_ERROR_CODES } from './kinesis/errorCodes.js';
 
 // KPL aggregation format
 export { encodeAggregate, decodeAggregate, AggregateBuilder, KPL_MAGIC, KPL_OVERHEAD_BYTES } from './kinesis/kpl.js';

@@ -4,12 +4,10 @@
  *
  * @module
  */
-import { countFailures } from '../index.js';
+import { countFailures, TIMEOUT_ERROR_CODES } from '../index.js';
 import type { KinesisBatchResult } from '../index.js';
 import { formatCounts } from '../shared/format.js';
 
-/** The error codes of an attempt abandoned for want of an answer: the request's deadline (`--request-timeout`), a socket timeout, the service's own. */
-export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['TimeoutError', 'ETIMEDOUT', 'RequestTimeout', 'RequestTimeoutException']);
 
 /** Why a record read has no outcome. */
 export type Unresolved = 'notSent' | 'noOutcome';
@@ -57,7 +55,7 @@ export class Tally {
         if (record.possiblyDuplicated === true) this.possiblyDuplicated += 1;
       } else {
         if (record.possiblyWritten) this.failedPossiblyWritten += 1;
-        if (TIMEOUT_CODES.has(record.errorCode)) this.timedOut += 1;
+        if (TIMEOUT_ERROR_CODES.has(record.errorCode)) this.timedOut += 1;
       }
     }
   }

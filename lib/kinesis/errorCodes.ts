@@ -105,8 +105,18 @@ const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EA
 /** Node network error codes of a connection cut or timed out after the request may have reached the service. */
 const CUT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
 
-/** Error names of a request abandoned while waiting for its answer. */
-const TIMEOUT_ERRORS: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+/**
+ * The error codes of a request abandoned for want of a complete answer: the library's deadline
+ * (`requestTimeout`: `TimeoutError`), a socket timeout (`ETIMEDOUT`), the service's own. A record
+ * that failed with one of them may have been written (`possiblyWritten`).
+ *
+ * @example
+ * ```ts
+ * const timedOut = batch.records.filter((record) => record.status === 'failed' && TIMEOUT_ERROR_CODES.has(record.errorCode)).length;
+ * ```
+ * @category Errors
+ */
+export const TIMEOUT_ERROR_CODES: ReadonlySet<string> = new Set(['TimeoutError', 'ETIMEDOUT', 'RequestTimeout', 'RequestTimeoutException']);
 
 /**
  * Whether a whole-request failure leaves the request's fate unknown: the service may have written
@@ -122,6 +132,6 @@ export function isOutcomeUnknown(error: unknown): boolean {
   const { name, code, message, $fault, $metadata } = error as { name?: string; code?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
   const status = $metadata?.httpStatusCode;
   if (code !== undefined && NOT_SENT_NETWORK_CODES.has(code)) return false;
-  if (name !== undefined && TIMEOUT_ERRORS.has(name)) return !/without establishing a connection/.test(message ?? '');
+  if (name !== undefined && TIMEOUT_ERROR_CODES.has(name)) return !/without establishing a connection/.test(message ?? '');
   return (code !== undefined && CUT_NETWORK_CODES.has(code)) || $fault === 'server' || (status !== undefined && status >= 500);
 }
