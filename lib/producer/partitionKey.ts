@@ -77,6 +77,12 @@ function call<T>(callback: (item: T) => unknown, item: T, what: string, fail: (m
 
 const HASH_KEY_PATTERN = /^(0|[1-9]\d{0,38})$/;
 
+/** 2^128 - 1 in decimal: 39 digits. A key of fewer digits is below it; one of 39 compares as text. */
+const MAX_HASH_KEY_DIGITS = MAX_EXPLICIT_HASH_KEY.toString();
+
+/** Whether a string of decimal digits without leading zeros (`HASH_KEY_PATTERN`) is at most 2^128 - 1, without a BigInt. */
+const inHashKeyRange = (digits: string): boolean => digits.length < MAX_HASH_KEY_DIGITS.length || digits <= MAX_HASH_KEY_DIGITS;
+
 /**
  * The explicit hash key function for an `explicitHashKey` setting.
  *
@@ -89,7 +95,7 @@ export function explicitHashKeyOf<T>(option: ((item: T) => string | undefined) |
   return (item) => {
     const value = call(option, item, 'explicitHashKey function', invalid);
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !HASH_KEY_PATTERN.test(value) || BigInt(value) > MAX_EXPLICIT_HASH_KEY) {
+    if (typeof value !== 'string' || !HASH_KEY_PATTERN.test(value) || !inHashKeyRange(value)) {
       const shown = typeof value === 'string' ? `'${value.slice(0, 60)}'` : typeof value;
       return invalid(`explicitHashKey returned ${shown}, expected a decimal integer from 0 to 2^128-1`);
     }

@@ -58,10 +58,18 @@ describe('record preparation', () => {
     it('accepts decimal keys from 0 to 2^128-1, and undefined', () => {
       expect(hashOf('0')).to.equal('0');
       expect(hashOf(max)).to.equal(max);
+      expect(hashOf('9'.repeat(38))).to.equal('9'.repeat(38));
       expect(explicitHashKeyOf<string>(() => undefined)('x')).to.equal(undefined);
     });
+    it('decides the range of 39-digit keys as BigInt would, without one', () => {
+      for (let round = 0; round < 2_000; round++) {
+        const digits = `${1 + Math.floor(Math.random() * 9)}${Array.from({ length: 38 }, () => (round % 2 === 0 ? Math.floor(Math.random() * 10) : max[1 + Math.floor(Math.random() * 38)]!)).join('')}`;
+        const inRange = BigInt(digits) <= (1n << 128n) - 1n;
+        expect(prepareRecord(digits, options({ partitionKeyOf: () => 'k', explicitHashKeyOf: hashOf })).accepted, digits).to.equal(inRange);
+      }
+    });
     it('rejects anything else with InvalidExplicitHashKey', () => {
-      for (const bad of ['-1', '01', '1.5', 'abc', '', (1n << 128n).toString()]) {
+      for (const bad of ['-1', '01', '1.5', 'abc', '', (1n << 128n).toString(), '9'.repeat(39), '1'.repeat(40)]) {
         expect(verdict(prepareRecord(bad, options({ partitionKeyOf: () => 'k', explicitHashKeyOf: hashOf })))[0]).to.equal('InvalidExplicitHashKey');
       }
     });
