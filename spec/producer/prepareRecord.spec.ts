@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { explicitHashKeyOf, partitionKeyOf } from '../../lib/producer/partitionKey.js';
+import { explicitHashKeyOf, partitionKeyOf, randomKey } from '../../lib/producer/partitionKey.js';
 import { prepareRecord } from '../../lib/producer/prepareRecord.js';
 import type { PreparedRecord, RecordOptions } from '../../lib/producer/prepareRecord.js';
 import { defaultSerialize } from '../../lib/producer/serialize.js';
@@ -49,6 +49,25 @@ describe('record preparation', () => {
       const keyOf = partitionKeyOf<unknown>(undefined);
       const keys = new Set(Array.from({ length: 100 }, () => keyOf({})));
       expect(keys.size).to.equal(100);
+    });
+
+    it('draws default keys that are valid UUID v4s, distinct and uniform, across many blocks of random bytes', () => {
+      const count = 20_000; // 78 blocks of 256 keys
+      const keys = Array.from({ length: count }, () => randomKey());
+      expect(new Set(keys).size).to.equal(count);
+      for (const key of keys) expect(key).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // Each random hex digit is uniform over its values (chi-square; the bound is p < 1e-6 for 15
+      // degrees of freedom, 3 for the variant digit's two random bits).
+      const digits = keys.map((key) => key.replaceAll('-', ''));
+      for (let position = 0; position < 32; position++) {
+        if (position === 12) continue; // the version: always 4
+        const values = position === 16 ? ['8', '9', 'a', 'b'] : [...'0123456789abcdef'];
+        const counts = new Map(values.map((value) => [value, 0]));
+        for (const key of digits) counts.set(key[position]!, counts.get(key[position]!)! + 1);
+        const expected = count / values.length;
+        const chiSquare = [...counts.values()].reduce((sum, seen) => sum + (seen - expected) ** 2 / expected, 0);
+        expect(chiSquare, `hex digit ${position}`).to.be.below(values.length === 16 ? 50 : 31);
+      }
     });
   });
 
