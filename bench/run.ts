@@ -24,12 +24,13 @@ interface Args {
   readonly quick: boolean;
   readonly reps: number;
   readonly contenders: readonly string[] | undefined;
+  readonly baseline: string | undefined;
 }
 
 function usage(message?: string): never {
   if (message !== undefined) console.error(message);
   console.error(
-    `usage: npm run bench -- [--quick] [--reps N] [--scenario ${SCENARIOS.map((scenario) => scenario.name).join('|')}[,..]] [--contender SLUG[,..]]\n` +
+    `usage: npm run bench -- [--quick] [--reps N] [--scenario ${SCENARIOS.map((scenario) => scenario.name).join('|')}[,..]] [--contender SLUG[,..]] [--baseline DIR]\n` +
       `contenders: ${CONTENDER_SLUGS.join(', ')}`,
   );
   process.exit(message === undefined ? 0 : 2);
@@ -40,6 +41,7 @@ function parseArgs(argv: readonly string[]): Args {
   let reps: number | undefined;
   let names: string[] | undefined;
   let contenders: string[] | undefined;
+  let baseline: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]!;
     const value = (): string => argv[++index] ?? usage(`${flag} needs a value`);
@@ -47,13 +49,14 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--reps') reps = Number(value());
     else if (flag === '--scenario') names = value().split(',');
     else if (flag === '--contender') contenders = value().split(',');
+    else if (flag === '--baseline') baseline = value();
     else if (flag === '--help' || flag === '-h') usage();
     else usage(`unknown argument ${flag}`);
   }
   if (reps !== undefined && !(Number.isInteger(reps) && reps > 0)) usage('--reps takes a positive integer');
   const scenarios = names === undefined ? SCENARIOS : names.map((name) => SCENARIOS.find((scenario) => scenario.name === name) ?? usage(`no scenario ${name}`));
   for (const slug of contenders ?? []) if (!CONTENDER_SLUGS.includes(slug)) usage(`no contender ${slug}`);
-  return { scenarios, quick, reps: reps ?? (quick ? 1 : 5), contenders };
+  return { scenarios, quick, reps: reps ?? (quick ? 1 : 5), contenders, baseline };
 }
 
 async function main(): Promise<void> {
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
       await server.setDelay(scenario.delayMs);
       console.log(`\n## ${scenario.name}: ${scenario.title}`);
       const n = args.quick ? scenario.quickRecords : scenario.records;
-      targets.push(...(await scenario.run({ n, reps: args.reps, only: args.contenders, server, peers })));
+      targets.push(...(await scenario.run({ n, reps: args.reps, only: args.contenders, server, peers, baseline: args.baseline })));
     }
   } finally {
     await server.close();

@@ -41,6 +41,9 @@ export function contenders(peers: Peers | undefined): Entry[] {
     ...CONCURRENCIES.map(
       (c): Entry => ({ slug: `tokinesis-c${c}-nolimit`, label: `toKinesis c${c}, shardLimit: false`, family: 'toKinesis', concurrency: c, run: toKinesisContender(c, 500, false, false) }),
     ),
+    ...([1, 8] as const).map(
+      (c): Entry => ({ slug: `tokinesis-c${c}-uuid`, label: `toKinesis c${c}, default keys (UUID)`, family: 'toKinesis', concurrency: c, run: toKinesisContender(c, 500, false, undefined, 'default') }),
+    ),
     { slug: 'raw-sdk', label: 'raw SDK v3 loop (seq)', family: 'raw', run: rawSdkLoop },
     { slug: 'naive-putrecord', label: 'naive PutRecord loop', family: 'naive', run: naivePutRecordLoop },
     ...CONCURRENCIES.map((c): Entry => ({ slug: `floor-c${c}`, label: `wire floor c${c}`, family: 'floor', concurrency: c, run: wireFloor(c) })),

@@ -22,9 +22,10 @@ function firstEvents(records: readonly BenchEvent[], n: number): Observable<Benc
  * @param batchSize - `batch.size` (records per batch; user records with aggregation).
  * @param aggregation - Pack records into KPL aggregates.
  * @param shardLimit - `false`: without the shard limiter (the sending of before it); default: on.
+ * @param keys - `'field'`: the partition key from the `user` field; `'default'`: none given, a random UUID v4 per record.
  * @returns The contender.
  */
-export function toKinesisContender(concurrency: number, batchSize = 500, aggregation = false, shardLimit?: false): Contender {
+export function toKinesisContender(concurrency: number, batchSize = 500, aggregation = false, shardLimit?: false, keys: 'field' | 'default' = 'field'): Contender {
   return async (n, records, endpoint, options) => {
     let sent = 0;
     let failed = 0;
@@ -35,7 +36,7 @@ export function toKinesisContender(concurrency: number, batchSize = 500, aggrega
           endpoint,
           region: options.region,
           credentials: { ...options.credentials },
-          partitionKey: 'user',
+          ...(keys === 'field' ? { partitionKey: 'user' } : {}),
           batch: { size: batchSize },
           concurrency,
           aggregation,

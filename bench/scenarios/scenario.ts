@@ -18,6 +18,8 @@ export interface ScenarioContext {
   readonly server: NullKinesis;
   /** The npm peers, when a scenario that uses them runs and one of them is asked for. */
   readonly peers: Peers | undefined;
+  /** `--baseline`: another checkout of this repository to compare with (the micro scenario). */
+  readonly baseline: string | undefined;
 }
 
 export interface Scenario {

@@ -9,7 +9,7 @@ import type { ClientErrorCode } from './errors.js';
 import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
 import type { Serializer } from './serialize.js';
-import { entryBytes, recordBytes } from '../kinesis/sizes.js';
+import { entryBytesOf, quotedKeyBytes } from '../kinesis/sizes.js';
 import { formatBytes } from '../shared/format.js';
 
 /** An item turned into a record that can be sent. */
@@ -60,14 +60,16 @@ export function prepareRecord<T>(item: T, options: RecordOptions<T>): PreparedRe
     partitionKey = options.partitionKeyOf(item);
     const explicitHashKey = options.explicitHashKeyOf(item);
     const data = serializeItem(options.serialize, item);
-    const bytes = recordBytes(data, partitionKey);
+    // The key's bytes, measured once: for the service's count, and for the body's.
+    const keyBytes = Buffer.byteLength(partitionKey, 'utf8');
+    const bytes = data.byteLength + keyBytes;
     if (bytes > options.maxRecordBytes) {
       throw new RecordRejection(
         'RecordTooLarge',
         `record is ${formatBytes(bytes)} (data ${formatBytes(data.byteLength)} + partition key ${formatBytes(bytes - data.byteLength)}), over the limit of ${formatBytes(options.maxRecordBytes)}`,
       );
     }
-    return { accepted: true, item, partitionKey, explicitHashKey, data, bytes, wireBytes: entryBytes(data.byteLength, partitionKey, explicitHashKey) };
+    return { accepted: true, item, partitionKey, explicitHashKey, data, bytes, wireBytes: entryBytesOf(data.byteLength, quotedKeyBytes(partitionKey, keyBytes), explicitHashKey) };
   } catch (error) {
     if (!(error instanceof RecordRejection)) throw error;
     return { accepted: false, item, partitionKey, errorCode: error.errorCode, errorMessage: error.message, bytes: 0 };

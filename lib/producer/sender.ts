@@ -4,21 +4,30 @@
  *
  * The request goes through the SDK client (endpoint resolution, credentials, signing, and the
  * client's own middleware and retries), but its body is written by {@link writeBody} and its
- * answer read by `JSON.parse`, through two middlewares on the command: one swaps in the body
- * after the SDK's serializer has written an empty request, one reads a successful answer before
- * the SDK's parser sees it (error answers are left to the SDK, which turns them into its typed
- * exceptions).
+ * answer read by `JSON.parse`, through two middlewares: one swaps in the body after the SDK's
+ * serializer has written an empty request, one reads a successful answer before the SDK's parser
+ * sees it (error answers are left to the SDK, which turns them into its typed exceptions). What
+ * they need of a request (its body, its abort signal, where its answer goes) travels on the
+ * command's input, under a symbol the SDK's serializer does not see.
+ *
+ * On a client built by this library, the middlewares are added once to the client, which
+ * resolves its middleware stack once (`cacheMiddleware`); the command is sent without per-call
+ * options, and its abort signal reaches the request handler through `abortRequestWith`. On a
+ * caller's client, they are added to each command (never to the caller's client, where they would
+ * run on the caller's own calls), and the signal goes with `send`: the SDK then resolves the stack
+ * per request, as it does for any command sent with options.
  *
  * @module
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { failAll, readAnswer } from './answer.js';
 import type { EntryOutcome } from './answer.js';
 import type { AcceptedRecord } from './prepareRecord.js';
 import { BodyBuffers, bodyHead, writeBody } from './requestBody.js';
 import { errorCodeOf, isOutcomeUnknown, isRetryableRequestError } from '../kinesis/errorCodes.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
+import { abortRequestWith, isBuiltHere } from '../shared/client.js';
 import { withDeadline } from '../shared/deadline.js';
 import { messageOf } from '../shared/errors.js';
 
@@ -43,32 +52,84 @@ async function readBody(body: unknown, signal: AbortSignal): Promise<Buffer> {
   }
 }
 
-/** A command whose body is `body`, and whose successful answer's body is handed to `onAnswer` instead of the SDK's parser. */
-function putRecordsCommand(target: StreamTarget, body: Buffer, signal: AbortSignal, onAnswer: (answer: string) => void): PutRecordsCommand {
-  const command = new PutRecordsCommand({ ...target, Records: [] });
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      (args.request as { body: unknown }).body = body;
-      return next(args);
-    },
-    { step: 'serialize', priority: 'low', name: 'rxjsKinesisPutRecordsBody' },
-  );
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      const response = result.response as { statusCode?: number; body?: unknown };
-      const answer = await readBody(response.body, signal);
-      if (response.statusCode === 200) {
-        onAnswer(answer.toString('utf8'));
-        response.body = EMPTY_ANSWER;
-      } else {
-        response.body = new Uint8Array(answer.buffer, answer.byteOffset, answer.byteLength);
-      }
-      return result;
-    },
-    { step: 'deserialize', priority: 'low', name: 'rxjsKinesisPutRecordsAnswer' },
-  );
-  return command;
+/** What the middlewares need of one request. */
+interface Exchange {
+  readonly body: Buffer;
+  readonly signal: AbortSignal;
+  /** The body of a 200 answer, as text. */
+  answer?: string;
+}
+
+/** Where a command's input carries its {@link Exchange}. */
+const EXCHANGE = Symbol('rxjs-kinesis PutRecords exchange');
+
+type PutRecordsInput = PutRecordsCommandInput & { [EXCHANGE]?: Exchange | undefined };
+
+/** What the two middlewares see of the SDK's handlers: the command's input, the HTTP request, the response. */
+type Handler = (args: { readonly input: unknown; readonly request?: unknown }) => Promise<{ readonly response: unknown }>;
+type Middleware = (next: Handler) => Handler;
+
+/** The part of a middleware stack (a client's or a command's, of any input and output types) used here. */
+interface Stack {
+  add(middleware: Middleware, options: { readonly step: 'serialize' | 'deserialize'; readonly priority: 'low'; readonly name: string }): void;
+}
+
+const exchangeOf = (args: { input: unknown }): Exchange | undefined => (args.input as PutRecordsInput)[EXCHANGE];
+
+/** Puts the hand-written body in place of the SDK's (for this library's commands only). */
+const bodyMiddleware: Middleware = (next) => async (args) => {
+  const exchange = exchangeOf(args);
+  if (exchange !== undefined) (args.request as { body: unknown }).body = exchange.body;
+  return next(args);
+};
+
+/**
+ * Hands the request's abort signal to the client's handler, and a successful answer's body to
+ * {@link readAnswer} instead of the SDK's parser (for this library's commands only).
+ */
+const answerMiddleware: Middleware = (next) => async (args) => {
+  const exchange = exchangeOf(args);
+  if (exchange === undefined) return next(args);
+  abortRequestWith(args.request as object, exchange.signal);
+  const result = await next(args);
+  const response = result.response as { statusCode?: number; body?: unknown };
+  const answer = await readBody(response.body, exchange.signal);
+  if (response.statusCode === 200) {
+    exchange.answer = answer.toString('utf8');
+    response.body = EMPTY_ANSWER;
+  } else {
+    response.body = new Uint8Array(answer.buffer, answer.byteOffset, answer.byteLength);
+  }
+  return result;
+};
+
+/** Adds the two middlewares to a stack (a client's, once; or a command's). */
+function addMiddlewares(stack: Stack): void {
+  stack.add(bodyMiddleware, { step: 'serialize', priority: 'low', name: 'rxjsKinesisPutRecordsBody' });
+  stack.add(answerMiddleware, { step: 'deserialize', priority: 'low', name: 'rxjsKinesisPutRecordsAnswer' });
+}
+
+/** The clients built by this library that have the middlewares already. */
+const prepared = new WeakSet<KinesisClient>();
+
+/**
+ * How one request goes out on `client`: with the middlewares on a client built here (added on
+ * first use) and no per-call options; or on a caller's client, with them on the command and the
+ * signal passed to `send`.
+ */
+function sendingOn(client: KinesisClient): (input: PutRecordsInput, signal: AbortSignal) => Promise<unknown> {
+  if (isBuiltHere(client)) {
+    if (!prepared.has(client)) {
+      addMiddlewares(client.middlewareStack as unknown as Stack);
+      prepared.add(client);
+    }
+    return (input) => client.send(new PutRecordsCommand(input));
+  }
+  return (input, signal) => {
+    const command = new PutRecordsCommand(input);
+    addMiddlewares(command.middlewareStack as unknown as Stack);
+    return client.send(command, { abortSignal: signal });
+  };
 }
 
 /**
@@ -87,13 +148,15 @@ function putRecordsCommand(target: StreamTarget, body: Buffer, signal: AbortSign
 export function putRecordsSender(client: KinesisClient, target: StreamTarget, requestTimeoutMs = 0): SendPutRecords {
   const head = bodyHead(target);
   const buffers = new BodyBuffers();
+  const send = sendingOn(client);
   return async (records, signal) => {
-    let answer: string | undefined;
+    const input: PutRecordsInput = { ...target, Records: [] };
+    let exchange: Exchange | undefined;
     let written: { buffer: Buffer; body: Buffer } | undefined;
     try {
       written = writeBody(head, records, buffers);
       const { body } = written;
-      await withDeadline((deadline) => client.send(putRecordsCommand(target, body, deadline, (read) => (answer = read)), { abortSignal: deadline }), signal, requestTimeoutMs);
+      await withDeadline((deadline) => send(Object.assign(input, { [EXCHANGE]: { body, signal: deadline } }), deadline), signal, requestTimeoutMs);
     } catch (error) {
       // The buffer is not reused: the request may still be writing from it (a server can answer
       // an error before it has read the whole body).
@@ -105,8 +168,12 @@ export function putRecordsSender(client: KinesisClient, target: StreamTarget, re
         retryable: isRetryableRequestError(error),
         possiblyWritten: isOutcomeUnknown(error),
       });
+    } finally {
+      // A client that caches its middleware stack keeps its first command: not its body.
+      exchange = input[EXCHANGE];
+      input[EXCHANGE] = undefined;
     }
     buffers.give(written.buffer);
-    return readAnswer(answer ?? '', records.length);
+    return readAnswer(exchange?.answer ?? '', records.length);
   };
 }

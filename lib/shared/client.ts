@@ -3,6 +3,11 @@
  * sized for the concurrency, and the SDK's own retries turned off (this library's retry policy is
  * the one bound on attempts).
  *
+ * A client built here resolves its middleware stack once per command type (the SDK's
+ * `cacheMiddleware`), which only holds for calls made without per-call options; so its request
+ * handler takes a call's abort signal from {@link abortRequestWith}, set by a middleware just
+ * before the request goes out, instead of from the options of `send`.
+ *
  * @module
  */
 import http from 'node:http';
@@ -62,16 +67,58 @@ export interface ClientLease {
   release(): void;
 }
 
-/** Builds a client: HTTP/1.1 keep-alive (a socket per request in flight, reused), the SDK's retries off. */
+/** The abort signal of each request in flight on a client built here, by its HTTP request. */
+const requestSignals = new WeakMap<object, AbortSignal>();
+
+/** The clients built here. */
+const builtHere = new WeakSet<KinesisClient>();
+
+/**
+ * Aborts an HTTP request of a client built here when `signal` aborts: called by a middleware
+ * with the request about to go out (the last one, after signing), for a call made without
+ * per-call options. Does nothing for another client's request.
+ *
+ * @param request - The HTTP request (`args.request` in a `deserialize`-step middleware).
+ * @param signal - The signal that aborts it.
+ */
+export function abortRequestWith(request: object, signal: AbortSignal): void {
+  requestSignals.set(request, signal);
+}
+
+/**
+ * Whether a client was built here ({@link clientLeases} without a caller's client): its
+ * middleware stack is this library's to add to, and its request handler honours
+ * {@link abortRequestWith}.
+ *
+ * @param client - A client.
+ * @returns `true` for a client built here, `false` for a caller's own.
+ */
+export function isBuiltHere(client: KinesisClient): boolean {
+  return builtHere.has(client);
+}
+
+/** The Node HTTP handler, whose abort signal may also come from {@link abortRequestWith}. */
+class SignalledHttpHandler extends NodeHttpHandler {
+  override handle(request: Parameters<NodeHttpHandler['handle']>[0], options: NonNullable<Parameters<NodeHttpHandler['handle']>[1]> = {}): ReturnType<NodeHttpHandler['handle']> {
+    const abortSignal = options.abortSignal ?? requestSignals.get(request);
+    return super.handle(request, abortSignal === options.abortSignal ? options : { ...options, abortSignal });
+  }
+}
+
+/**
+ * Builds a client: HTTP/1.1 keep-alive (a socket per request in flight, reused), the SDK's retries
+ * off, the middleware stack resolved once per command type.
+ */
 function buildClient(options: ClientOptions): KinesisClient {
   const { region, endpoint, credentials, requestTimeoutMs } = options;
   const agentOptions = { keepAlive: true };
-  return new KinesisClient({
+  const client = new KinesisClient({
     region: region ?? (endpoint !== undefined ? (process.env['AWS_REGION'] ?? LOCAL_ENDPOINT_REGION) : undefined),
     endpoint,
     credentials: credentials ?? fromNodeProviderChain(),
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
+    cacheMiddleware: true,
+    requestHandler: new SignalledHttpHandler({
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
       connectionTimeout: CONNECTION_TIMEOUT_MS,
@@ -80,6 +127,8 @@ function buildClient(options: ClientOptions): KinesisClient {
       throwOnRequestTimeout: true,
     }),
   });
+  builtHere.add(client);
+  return client;
 }
 
 /**

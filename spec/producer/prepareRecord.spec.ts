@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { explicitHashKeyOf, partitionKeyOf } from '../../lib/producer/partitionKey.js';
+import { explicitHashKeyOf, partitionKeyOf, randomKey } from '../../lib/producer/partitionKey.js';
 import { prepareRecord } from '../../lib/producer/prepareRecord.js';
 import type { PreparedRecord, RecordOptions } from '../../lib/producer/prepareRecord.js';
 import { defaultSerialize } from '../../lib/producer/serialize.js';
@@ -50,6 +50,25 @@ describe('record preparation', () => {
       const keys = new Set(Array.from({ length: 100 }, () => keyOf({})));
       expect(keys.size).to.equal(100);
     });
+
+    it('draws default keys that are valid UUID v4s, distinct and uniform, across many blocks of random bytes', () => {
+      const count = 20_000; // 78 blocks of 256 keys
+      const keys = Array.from({ length: count }, () => randomKey());
+      expect(new Set(keys).size).to.equal(count);
+      for (const key of keys) expect(key).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // Each random hex digit is uniform over its values (chi-square; the bound is p < 1e-6 for 15
+      // degrees of freedom, 3 for the variant digit's two random bits).
+      const digits = keys.map((key) => key.replaceAll('-', ''));
+      for (let position = 0; position < 32; position++) {
+        if (position === 12) continue; // the version: always 4
+        const values = position === 16 ? ['8', '9', 'a', 'b'] : [...'0123456789abcdef'];
+        const counts = new Map(values.map((value) => [value, 0]));
+        for (const key of digits) counts.set(key[position]!, counts.get(key[position]!)! + 1);
+        const expected = count / values.length;
+        const chiSquare = [...counts.values()].reduce((sum, seen) => sum + (seen - expected) ** 2 / expected, 0);
+        expect(chiSquare, `hex digit ${position}`).to.be.below(values.length === 16 ? 50 : 31);
+      }
+    });
   });
 
   describe('explicit hash keys', () => {
@@ -58,10 +77,18 @@ describe('record preparation', () => {
     it('accepts decimal keys from 0 to 2^128-1, and undefined', () => {
       expect(hashOf('0')).to.equal('0');
       expect(hashOf(max)).to.equal(max);
+      expect(hashOf('9'.repeat(38))).to.equal('9'.repeat(38));
       expect(explicitHashKeyOf<string>(() => undefined)('x')).to.equal(undefined);
     });
+    it('decides the range of 39-digit keys as BigInt would, without one', () => {
+      for (let round = 0; round < 2_000; round++) {
+        const digits = `${1 + Math.floor(Math.random() * 9)}${Array.from({ length: 38 }, () => (round % 2 === 0 ? Math.floor(Math.random() * 10) : max[1 + Math.floor(Math.random() * 38)]!)).join('')}`;
+        const inRange = BigInt(digits) <= (1n << 128n) - 1n;
+        expect(prepareRecord(digits, options({ partitionKeyOf: () => 'k', explicitHashKeyOf: hashOf })).accepted, digits).to.equal(inRange);
+      }
+    });
     it('rejects anything else with InvalidExplicitHashKey', () => {
-      for (const bad of ['-1', '01', '1.5', 'abc', '', (1n << 128n).toString()]) {
+      for (const bad of ['-1', '01', '1.5', 'abc', '', (1n << 128n).toString(), '9'.repeat(39), '1'.repeat(40)]) {
         expect(verdict(prepareRecord(bad, options({ partitionKeyOf: () => 'k', explicitHashKeyOf: hashOf })))[0]).to.equal('InvalidExplicitHashKey');
       }
     });

@@ -3,11 +3,16 @@
  * one outcome per record. A real KinesisClient (signing, middleware, the SDK's error parsing)
  * with a scripted request handler in place of the network.
  */
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { expect } from 'chai';
 import { entryBytes } from '../../lib/kinesis/sizes.js';
 import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
 import { putRecordsSender } from '../../lib/producer/sender.js';
+import { clientLeases } from '../../lib/shared/client.js';
 
 const record = (data: string, partitionKey: string, explicitHashKey?: string): AcceptedRecord<string> => ({
   accepted: true,
@@ -142,5 +147,131 @@ describe('putRecordsSender', () => {
     const send = putRecordsSender(clientAnswering({ status: 200, body: {} }), { StreamName: 's' });
     const error = await send(records, controller.signal).then(() => undefined, (e: unknown) => e);
     expect(error).to.have.property('name', 'AbortError');
+  });
+});
+
+/** A local HTTP endpoint answering PutRecords (every record written) and ListShards; `hold` keeps the next PutRecords unanswered. */
+async function localEndpoint(): Promise<{ url: string; requests: { target: string; authorization: string; body: unknown }[]; hold: () => Promise<void>; close: () => Promise<void> }> {
+  const requests: { target: string; authorization: string; body: unknown }[] = [];
+  let holding: ((closed: void) => void) | undefined;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records?: unknown[] };
+      const target = String(request.headers['x-amz-target']);
+      requests.push({ target, authorization: String(request.headers['authorization']), body });
+      if (holding !== undefined) {
+        const closed = holding;
+        holding = undefined;
+        request.socket.on('close', () => closed());
+        return;
+      }
+      const answer = target.endsWith('.ListShards')
+        ? { Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '1' } }] }
+        : { FailedRecordCount: 0, Records: (body.Records ?? []).map((_, index) => ({ ShardId: 'shardId-000000000000', SequenceNumber: String(index) })) };
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    hold: () => new Promise<void>((resolve) => (holding = resolve)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The names of this library's middlewares in a stack. */
+const ours = (stack: { identify(): string[] }): string[] => stack.identify().filter((entry) => entry.startsWith('rxjsKinesis'));
+
+describe('putRecordsSender, the SDK request pipeline', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+  let endpoint: Awaited<ReturnType<typeof localEndpoint>>;
+  beforeEach(async () => (endpoint = await localEndpoint()));
+  afterEach(async () => endpoint.close());
+
+  it('on a client built here: the middlewares added once to the client, its stack resolved once, requests signed', async () => {
+    const leases = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 });
+    const [a, b] = [leases(), leases()];
+    const { resolveMiddleware } = PutRecordsCommand.prototype;
+    let resolutions = 0;
+    PutRecordsCommand.prototype.resolveMiddleware = function (...args) {
+      resolutions++;
+      return resolveMiddleware.apply(this, args);
+    };
+    try {
+      const first = putRecordsSender(a.client, { StreamName: 'events' });
+      const second = putRecordsSender(b.client, { StreamName: 'events' }, 5_000);
+      for (let round = 0; round < 3; round++) {
+        expect(await first(records, signal)).to.deep.equal([
+          { ok: true, shardId: 'shardId-000000000000', sequenceNumber: '0' },
+          { ok: true, shardId: 'shardId-000000000000', sequenceNumber: '1' },
+        ]);
+        expect(await second([records[0]!], signal)).to.have.length(1);
+      }
+      expect(resolutions, 'one resolution for six requests').to.equal(1);
+    } finally {
+      PutRecordsCommand.prototype.resolveMiddleware = resolveMiddleware;
+    }
+    expect(ours(a.client.middlewareStack)).to.deep.equal(['rxjsKinesisPutRecordsBody - serialize', 'rxjsKinesisPutRecordsAnswer - deserialize']);
+    expect(endpoint.requests).to.have.length(6);
+    expect(endpoint.requests[0]!.authorization).to.match(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/kinesis\/aws4_request/);
+    expect(endpoint.requests[0]!.body).to.deep.equal({
+      StreamName: 'events',
+      Records: [
+        { Data: Buffer.from('one').toString('base64'), PartitionKey: 'a' },
+        { Data: Buffer.from('twö').toString('base64'), PartitionKey: 'ключ "q"', ExplicitHashKey: '42' },
+      ],
+    });
+    // Another command on the same client goes through the SDK as usual.
+    const listed = await a.client.send(new ListShardsCommand({ StreamName: 'events' }));
+    expect(listed.Shards?.[0]?.ShardId).to.equal('shardId-000000000000');
+    a.release();
+    b.release();
+  });
+
+  it('on a client built here: an abort stops the request in flight at once (the connection is closed)', async () => {
+    const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 60_000 })();
+    const send = putRecordsSender(lease.client, { StreamName: 'events' }, 60_000);
+    await send(records, signal); // the stack is cached from here on
+    const closed = endpoint.hold();
+    const controller = new AbortController();
+    const sent = send(records, controller.signal).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    while (endpoint.requests.length < 2) await sleep(5);
+    const startedAt = performance.now();
+    controller.abort();
+    expect(await sent).to.have.property('name', 'AbortError');
+    await closed;
+    expect(performance.now() - startedAt).to.be.below(1_000);
+    lease.release();
+  });
+
+  it("on a caller's client: its own middleware runs, and ours never joins its stack or its other calls", async () => {
+    const client = new KinesisClient({ endpoint: endpoint.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+    const seenByTheirs: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        seenByTheirs.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'theirs' },
+    );
+    try {
+      const send = putRecordsSender(client, { StreamName: 'events' });
+      await send(records, signal);
+      await send(records, signal);
+      expect(seenByTheirs).to.deep.equal(['PutRecordsCommand', 'PutRecordsCommand']);
+      expect(ours(client.middlewareStack)).to.deep.equal([]);
+      // Their own PutRecords is serialized by the SDK, from their input.
+      await client.send(new PutRecordsCommand({ StreamName: 'theirs', Records: [{ Data: Buffer.from('x'), PartitionKey: 'k' }] }));
+      expect(endpoint.requests[2]!.body).to.deep.equal({ StreamName: 'theirs', Records: [{ Data: 'eA==', PartitionKey: 'k' }] });
+    } finally {
+      client.destroy();
+    }
   });
 });
