@@ -15,7 +15,13 @@
  * buckets let a burst through) to the end of the source, the drain left out. Latencies (entry to
  * outcome) and failures are over every record, the drain included.
  */
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readStream } from '../../examples/support/localKinesis.js';
+import { checkKeyOrder, eventsIn } from '../../spec/support/keyOrderCheck.js';
+import type { KeyedEvent, KeyOrderReport } from '../../spec/support/keyOrderCheck.js';
 import type { ShardStats } from '../../spec/support/shardSimulator.js';
+import { SIMULATOR_CLIENT } from './pacedProducer.js';
 import type { ProducerOutcome, ShardProducer } from './pacedProducer.js';
 import type { RemoteShardSimulator } from './simulator.js';
 
@@ -29,6 +35,10 @@ export interface ShardSituation {
   readonly hotKeyShare?: number;
   /** Split the first shard halfway through. */
   readonly splitHalfway?: boolean;
+  /** The other records' keys are drawn from this many. Default: a random UUID per record. */
+  readonly keys?: number;
+  /** Read the stream back before it is deleted, and count the records out of their key's order. */
+  readonly checkKeyOrder?: boolean;
 }
 
 export const SHARD_SITUATIONS: readonly ShardSituation[] = [
@@ -64,6 +74,8 @@ export interface ShardRun {
   readonly drainSeconds: number;
   /** The simulator's CPU over the source's run, 1 = one core. */
   readonly simulatorLoad: number;
+  /** With `checkKeyOrder`: the stream read back as a consumer reads it, and the hot key's user records written per second (source and drain). */
+  readonly keyOrder?: KeyOrderReport & { readonly hotKeyPerSecond: number };
 }
 
 /** The `q` quantile of sorted numbers. */
@@ -93,7 +105,13 @@ export async function runShardSituation(simulator: RemoteShardSimulator, situati
   );
   const outcomes: ProducerOutcome[] = await Promise.all(
     Array.from({ length: situation.producers }, () =>
-      producer({ streamName, endpoint: simulator.endpoint, until, ...(situation.hotKeyShare === undefined ? {} : { hotKeyShare: situation.hotKeyShare }) }),
+      producer({
+        streamName,
+        endpoint: simulator.endpoint,
+        until,
+        ...(situation.hotKeyShare === undefined ? {} : { hotKeyShare: situation.hotKeyShare }),
+        ...(situation.keys === undefined ? {} : { keys: situation.keys }),
+      }),
     ),
   );
   clearTimeout(split);
@@ -101,6 +119,7 @@ export async function runShardSituation(simulator: RemoteShardSimulator, situati
   const { streams, cpuMs } = await atDeadline;
   const window = streams[streamName]!;
   const whole = (await simulator.stats()).streams[streamName]!;
+  const keyOrder = situation.checkKeyOrder ? await readKeyOrder(simulator, streamName, seconds + drainSeconds) : undefined;
   await simulator.deleteStream(streamName);
 
   const latencies = Float64Array.from(outcomes.flatMap((outcome) => outcome.latencies)).sort();
@@ -122,5 +141,60 @@ export async function runShardSituation(simulator: RemoteShardSimulator, situati
     unaccounted: whole.acceptedRecords - (records - failed),
     drainSeconds,
     simulatorLoad: cpuMs / (seconds * 1000),
+    ...(keyOrder === undefined ? {} : { keyOrder }),
   };
+}
+
+/**
+ * A measure of a run, by the `metric` names of `targets.json`.
+ *
+ * @param name - The metric.
+ * @param run - The run measured.
+ * @param staticRun - The static 150% limiter's run of the same situation, for the comparisons.
+ * @returns The figure; `undefined` when the run it compares with did not run.
+ */
+export function shardMetric(name: string, run: ShardRun, staticRun?: ShardRun): number | undefined {
+  switch (name) {
+    case 'goodput':
+      return run.goodput;
+    case 'throttled':
+      return run.throttled;
+    case 'smallestShare':
+      return Math.min(...run.shares);
+    case 'busiestBusy':
+      return run.busiest.busy;
+    case 'busiestThrottled':
+      return run.busiest.throttled;
+    case 'failed':
+      return run.failed;
+    case 'miscounted':
+      return run.miscounted;
+    case 'unaccounted':
+      return Math.abs(run.unaccounted);
+    case 'throttledVsStatic':
+      return staticRun === undefined ? undefined : run.throttled / Math.max(1e-9, staticRun.throttled);
+    case 'goodputVsStatic':
+      return staticRun === undefined ? undefined : run.goodput - staticRun.goodput;
+    case 'outOfOrder':
+      return run.keyOrder?.outOfOrder;
+    case 'hotKeyPerSecond':
+      return run.keyOrder?.hotKeyPerSecond;
+    default:
+      throw new Error(`bench/targets.json: no metric ${name}`);
+  }
+}
+
+/** Reads a stream back as a consumer does (`GetRecords`, shards in `ListShards` order: parents first; aggregates unpacked) and checks each key's order. */
+async function readKeyOrder(simulator: RemoteShardSimulator, streamName: string, seconds: number): Promise<KeyOrderReport & { hotKeyPerSecond: number }> {
+  const client = new KinesisClient({ ...SIMULATOR_CLIENT, credentials: { ...SIMULATOR_CLIENT.credentials }, endpoint: simulator.endpoint, requestHandler: new NodeHttpHandler() });
+  let events: KeyedEvent[];
+  try {
+    events = (await readStream(client, streamName)).flatMap((record) => eventsIn(record.data));
+  } finally {
+    client.destroy();
+  }
+  let hot = 0;
+  const counted = new Set<string | number>();
+  for (const event of events) if (event.key === 'hot-key' && !counted.has(event.id)) (counted.add(event.id), hot++);
+  return { ...checkKeyOrder(events), hotKeyPerSecond: hot / seconds };
 }

@@ -2,6 +2,7 @@
 import { aggregation } from './aggregation.js';
 import { kplEncoder } from './kplEncoder.js';
 import { memory } from './memory.js';
+import { ordering } from './ordering.js';
 import { shards } from './shards.js';
 import type { Scenario } from './scenario.js';
 import { throughput } from './throughput.js';
@@ -38,4 +39,5 @@ export const SCENARIOS: readonly Scenario[] = [
   aggregation,
   kplEncoder,
   shards,
+  ordering,
 ];

@@ -17,7 +17,7 @@ import { adaptiveSdkLoop, kplStaticLimiter } from '../contenders/shardProducers.
 import { fixed, integer, left, right, table } from '../harness/format.js';
 import { toKinesisProducer } from '../harness/pacedProducer.js';
 import type { ShardProducer } from '../harness/pacedProducer.js';
-import { runShardSituation, SHARD_SITUATIONS, WARM_UP_SECONDS } from '../harness/shardRuns.js';
+import { runShardSituation, SHARD_SITUATIONS, shardMetric, WARM_UP_SECONDS } from '../harness/shardRuns.js';
 import type { ShardRun } from '../harness/shardRuns.js';
 import { startRemoteShardSimulator } from '../harness/simulator.js';
 import { SHARD_TARGETS } from '../harness/targets.js';
@@ -44,34 +44,6 @@ const LATENCY_MS: [number, number] = [20, 40];
 const COLUMNS = [...left('', 'contender'), ...right('goodput', 'throttled', 'busiest shard', 'its throttled', 'p50 ms', 'p99 ms', 'failed', 'records', 'producer shares', 'drain s', 'sim CPU')];
 
 const percent = (share: number): string => `${fixed(100 * share, 1)}%`;
-
-/** A measure of a run, by the `metric` names of `targets.json`; `static` is the static limiter's run of the same situation. */
-function metric(name: string, run: ShardRun, staticRun: ShardRun | undefined): number | undefined {
-  switch (name) {
-    case 'goodput':
-      return run.goodput;
-    case 'throttled':
-      return run.throttled;
-    case 'smallestShare':
-      return Math.min(...run.shares);
-    case 'busiestBusy':
-      return run.busiest.busy;
-    case 'busiestThrottled':
-      return run.busiest.throttled;
-    case 'failed':
-      return run.failed;
-    case 'miscounted':
-      return run.miscounted;
-    case 'unaccounted':
-      return Math.abs(run.unaccounted);
-    case 'throttledVsStatic':
-      return staticRun === undefined ? undefined : run.throttled / Math.max(1e-9, staticRun.throttled);
-    case 'goodputVsStatic':
-      return staticRun === undefined ? undefined : run.goodput - staticRun.goodput;
-    default:
-      throw new Error(`bench/targets.json: no shards metric ${name}`);
-  }
-}
 
 export const shards: Scenario = {
   name: 'shards',
@@ -123,7 +95,7 @@ async function runShards({ n: seconds, only }: ScenarioContext): Promise<Target[
         targets.push({
           scenario: `shards ${situation.name}`,
           label: spec.label,
-          value: metric(spec.metric, checked, runs.get('kpl-static-150')),
+          value: shardMetric(spec.metric, checked, runs.get('kpl-static-150')),
           target: spec.target,
           ...(spec.atMost === undefined ? {} : { atMost: spec.atMost }),
         });

@@ -8,7 +8,7 @@ import { decodeAggregate } from '../../lib/kinesis/kpl.js';
 
 /** A user record's key and its place in the key's sequence (the order it entered the producer). */
 export interface KeyedEvent {
-  readonly id: string;
+  readonly id: string | number;
   readonly key: string;
   /** 0, 1, 2, ... per key, in entry order. */
   readonly seq: number;
@@ -44,7 +44,7 @@ export function eventsIn(data: Uint8Array): KeyedEvent[] {
  * @returns Distinct records, duplicates, and the first copies that came after a later record of their key.
  */
 export function checkKeyOrder(events: Iterable<KeyedEvent>): KeyOrderReport {
-  const seen = new Set<string>();
+  const seen = new Set<string | number>();
   const highest = new Map<string, number>();
   let duplicates = 0;
   let outOfOrder = 0;
