@@ -104,9 +104,9 @@ export async function deliverBatch<T>(
   let kinesisRecordCount: number | undefined = aggregation === undefined ? undefined : 0;
   /** `PutRecords` rounds so far. */
   let rounds = 0;
-  /** With per-key ordering, the round each Kinesis record was first sent in (without it, every record was first sent in round 1). */
-  const firstRounds = keyOrder && new Map<Outgoing, number>();
-  const attemptsOf = (sent: Outgoing): number => (firstRounds === undefined ? rounds : rounds - firstRounds.get(sent)! + 1);
+  /** With per-key ordering, the attempts of each Kinesis record (without it, every record still being sent went in every round). */
+  const sends = keyOrder && new Map<Outgoing, number>();
+  const attemptsOf = (sent: Outgoing): number => (sends === undefined ? rounds : sends.get(sent)!);
   /** Attempts of user records that came back throttled. */
   let throttledRecordAttempts = 0;
   /** User records already packed again after a reshard: never a second time. */
@@ -141,28 +141,29 @@ export async function deliverBatch<T>(
   const precedingFailed = (user: PendingRecord<T>): void =>
     settle(user, { ok: false, errorCode: PRECEDING_RECORD_FAILED, errorMessage: 'an older record with the same partition key failed for good (ordering.afterFailure: fail)', retryable: false, possiblyWritten: false }, 0);
 
+  /** When the records in `retrying` may be sent again (`performance.now()`). */
+  let retryAt = 0;
   while (unsent.length > 0 || retrying.length > 0) {
     let fresh = unsent;
     unsent = [];
     if (keyOrder !== undefined) ({ go: fresh, wait: unsent } = planKeyTurns(fresh, keyOrder, aggregation !== undefined, precedingFailed));
-    if (fresh.length === 0 && retrying.length === 0) {
-      if (unsent.length > 0) await keyOrder!.next(signal);
+    const retryNow = retrying.length > 0 && performance.now() >= retryAt;
+    if (fresh.length === 0 && !retryNow) {
+      // Wait for the backoff, or (per-key ordering) for an older record of a waiting key to settle.
+      const backoff = retrying.length === 0 ? Infinity : retryAt - performance.now();
+      if (keyOrder !== undefined && unsent.length > 0) await keyOrder.next(signal, backoff);
+      else if (backoff !== Infinity) await sleep(backoff, signal);
       signal.throwIfAborted();
       continue;
     }
-    if (retrying.length > 0) {
-      let attempts = 0;
-      for (const sent of retrying) attempts = Math.max(attempts, attemptsOf(sent));
-      const delay = backoffDelay(retry, attempts);
-      logger.debug(`retrying ${retrying.length} records to stream '${streamName}' in ${Math.round(delay)} ms (attempt ${attempts + 1} of ${retry.maxAttempts})`);
-      await sleep(delay, signal);
-    }
+    const resent = retryNow ? retrying : [];
+    if (retryNow) retrying = [];
     const packed: Sent[] = aggregation === undefined || fresh.length === 0 ? fresh : packAggregates(fresh, await aggregation.shardMaps.get(signal), aggregation.maxBytes, defer);
     rounds++;
     if (kinesisRecordCount !== undefined) kinesisRecordCount += packed.length;
-    for (const sent of packed) firstRounds?.set(sent, rounds);
-    const waiting = retrying.length === 0 ? packed : [...retrying, ...packed];
-    retrying = [];
+    const waiting = resent.length === 0 ? packed : [...resent, ...packed];
+    if (sends !== undefined) for (const sent of waiting) sends.set(sent, (sends.get(sent) ?? 0) + 1);
+    const retriedBefore = retrying.length;
     const misplaced: Misplaced<PendingRecord<T>>[] = [];
     /** With per-key ordering, records settled as soon as their request was answered. */
     const early = keyOrder && new Set<number>();
@@ -185,19 +186,26 @@ export async function deliverBatch<T>(
       else settleSent(sent, result);
     });
     if (misplaced.length > 0) {
-      const resentFrom = Math.min(...misplaced.map(({ aggregate }) => firstRounds?.get(aggregate) ?? 1));
+      const attemptsBefore = Math.max(...misplaced.map(({ aggregate }) => attemptsOf(aggregate)));
       const repair = await repackAfterReshard(misplaced, aggregation!.shardMaps, aggregation!.maxBytes, repacked, signal, defer);
       for (const { part, outcome, aggregate, subSequenceNumber } of repair.stay) settle(part, outcome, attemptsOf(aggregate), aggregate, subSequenceNumber);
       // Packed again, they were written all the same, inside an aggregate on another shard.
       for (const resent of repair.resend) {
         for (const part of 'parts' in resent ? resent.parts : [resent]) maybeWritten.add(part);
-        firstRounds?.set(resent, resentFrom);
+        sends?.set(resent, attemptsBefore);
       }
       if (repair.repackedCount > 0) {
         logger.warn(`stream '${streamName}' was resharded: ${repair.repackedCount} records whose aggregate landed on a shard their keys do not map to are sent again`);
       }
       kinesisRecordCount! += repair.resend.length;
       retrying.push(...repair.resend);
+    }
+    if (retrying.length > retriedBefore) {
+      let attempts = 0;
+      for (let index = retriedBefore; index < retrying.length; index++) attempts = Math.max(attempts, attemptsOf(retrying[index]!));
+      const delay = backoffDelay(retry, attempts);
+      retryAt = Math.max(retryAt, performance.now() + delay);
+      logger.debug(`retrying ${retrying.length} records to stream '${streamName}' in ${Math.round(delay)} ms (attempt ${attempts + 1} of ${retry.maxAttempts})`);
     }
   }
 

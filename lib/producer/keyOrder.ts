@@ -119,12 +119,14 @@ export class KeyOrder {
   }
 
   /**
-   * Resolves after the next {@link KeyOrder.settle} (once per tick, however many records were settled), or when `signal` aborts.
+   * Resolves after the next {@link KeyOrder.settle} (once per tick, however many records were
+   * settled), after `timeoutMs`, or when `signal` aborts, whichever comes first.
    *
    * @param signal - Stops the wait.
+   * @param timeoutMs - The longest wait. Default: no limit.
    * @returns Resolves with nothing.
    */
-  async next(signal: AbortSignal): Promise<void> {
+  async next(signal: AbortSignal, timeoutMs = Infinity): Promise<void> {
     if (this.changed === undefined) {
       let resolve!: () => void;
       const promise = new Promise<void>((done) => (resolve = done));
@@ -132,10 +134,13 @@ export class KeyOrder {
     }
     if (signal.aborted) return;
     let onAbort!: () => void;
-    const aborted = new Promise<void>((done) => signal.addEventListener('abort', (onAbort = () => done()), { once: true }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ends = [this.changed.promise, new Promise<void>((done) => signal.addEventListener('abort', (onAbort = () => done()), { once: true }))];
+    if (timeoutMs !== Infinity) ends.push(new Promise<void>((done) => (timer = setTimeout(done, Math.max(0, timeoutMs)))));
     try {
-      await Promise.race([this.changed.promise, aborted]);
+      await Promise.race(ends);
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
   }

@@ -97,11 +97,14 @@ describe('per-key ordering properties (fast-check)', function () {
 
         /** Every user record id written, in the order written. */
         const log: number[] = [];
+        /** How many times each user record was sent (alone or in an aggregate). */
+        const sendsOf = new Map<number, number>();
         let calls = 0;
         let sequence = 0;
         const send: SendPutRecords = async (sent) => {
           const script = run.calls[calls++] ?? { request: 'none', throttled: 0, fatal: 0 };
           for (let ticks = Math.floor(random() * 3); ticks > 0; ticks--) await new Promise((resolve) => setImmediate(resolve));
+          for (const record of sent) for (const id of idsIn(record.data)) sendsOf.set(id, (sendsOf.get(id) ?? 0) + 1);
           const write = (record: AcceptedRecord<unknown>): void => void log.push(...idsIn(record.data));
           if (script.request === 'fatal') return sent.map(() => ({ ok: false, errorCode: 'ResourceNotFoundException', errorMessage: 'no stream', retryable: false, possiblyWritten: false }));
           if (script.request !== 'none') {
@@ -155,6 +158,8 @@ describe('per-key ordering properties (fast-check)', function () {
           const at = firstWrite.get(record.item.id);
           const outcome = outcomes.get(record.item.id)!;
           if (outcome.status === 'ok') check(at !== undefined, () => `item ${record.item.id} reported written but not in the log`);
+          const sends = sendsOf.get(record.item.id) ?? 0;
+          check(outcome.attempts === sends && sends <= run.maxAttempts, () => `item ${record.item.id}: attempts ${outcome.attempts}, sent ${sends} times (maxAttempts ${run.maxAttempts})`);
           if (outcome.status === 'failed' && outcome.errorCode === PRECEDING_RECORD_FAILED) {
             check(run.afterFailure === 'fail', () => `PrecedingRecordFailed with afterFailure 'send'`);
             check(at === undefined, () => `item ${record.item.id} failed as PrecedingRecordFailed but was written`);
