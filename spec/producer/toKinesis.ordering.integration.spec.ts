@@ -6,11 +6,12 @@
  * records, connections cut before and after the write). Each source is faster than the stream,
  * paced by backpressure. Checked each time: zero records out of their key's order in the stream
  * read as a consumer reads it (shard by shard, parents before children, aggregates unpacked), and
- * exactly one outcome per item.
+ * exactly one outcome per item. Then the operator's lifecycle with ordering on: an empty source, one
+ * that never emits, one that errors, and an early unsubscribe while records wait for their key.
  */
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { from, lastValueFrom, tap } from 'rxjs';
+import { concat, EMPTY, from, lastValueFrom, NEVER, tap, throwError, toArray } from 'rxjs';
 import { silentLogger } from '../support/collect.js';
 import { startFaultProxy } from '../support/faultProxy.js';
 import { checkKeyOrder, eventsIn } from '../support/keyOrderCheck.js';
@@ -128,6 +129,7 @@ describe("toKinesis with ordering: 'key' (shard simulator, 200 records/s per sha
     for (const aggregation of [false, true]) {
       const { outcomes, report } = await run(`split-${aggregation ? 'aggregated' : 'plain'}`, {
         keys: 50,
+        runMs: 3_000,
         config: { aggregation },
         during: (stream) => sim.splitShard(stream, 'shardId-000000000000'),
       });
@@ -171,6 +173,80 @@ describe("toKinesis with ordering: 'key' under faults (kinesalite behind the fau
       expect(proxy.stats.cutAfterForwardRequests, 'requests cut after the write').to.be.above(0);
       expect(outcomes.filter((outcome) => outcome.status === 'ok' && outcome.possiblyDuplicated).length, 'possibly duplicated, reported').to.be.above(0);
     } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("toKinesis with ordering: 'key': empty, never, error, early unsubscribe (kinesalite)", function () {
+  this.timeout(30_000);
+  const config = (streamName: string, overrides: Partial<ToKinesisConfig<Event>> = {}): ToKinesisConfig<Event> => ({
+    streamName,
+    endpoint: localKinesis().endpoint,
+    credentials: localKinesis().credentials,
+    logger: silentLogger,
+    partitionKey: 'key',
+    ordering: 'key',
+    concurrency: 4,
+    ...overrides,
+  });
+  const event = (n: number, key = 'k'): Event => ({ id: `e-${n}`, key, seq: n, note: '' });
+
+  it('empty: completes with no result and sends nothing', async () => {
+    const streamName = uniqueStreamName('ordering-empty');
+    await localKinesis().createStream(streamName, 1);
+    const results = await lastValueFrom(EMPTY.pipe(toKinesis<Event>(config(streamName)), toArray()));
+    expect(results).to.deep.equal([]);
+    expect(await localKinesis().readStream(streamName)).to.deep.equal([]);
+  });
+
+  it('never: emits nothing, and unsubscribing leaves nothing running', async () => {
+    const streamName = uniqueStreamName('ordering-never');
+    await localKinesis().createStream(streamName, 1);
+    const seen: unknown[] = [];
+    const subscription = NEVER.pipe(toKinesis<Event>(config(streamName))).subscribe({ next: (result) => seen.push(result), error: (error: unknown) => seen.push(error) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    subscription.unsubscribe();
+    expect(seen).to.deep.equal([]);
+  });
+
+  it('error: what entered is sent in key order and reported, then the error is passed on', async () => {
+    const streamName = uniqueStreamName('ordering-error');
+    await localKinesis().createStream(streamName, 1);
+    const boom = new Error('source failed');
+    const results: KinesisRecordResult<Event>[] = [];
+    const error = await new Promise<unknown>((resolve) =>
+      concat(from([event(0), event(1), event(2)]), throwError(() => boom))
+        .pipe(toKinesis<Event>(config(streamName, { batch: { size: 1 } })))
+        .subscribe({ next: (batch) => results.push(...batch.records), error: resolve, complete: () => resolve('completed') }),
+    );
+    expect(error).to.equal(boom);
+    expect(results.map((result) => result.status)).to.deep.equal(['ok', 'ok', 'ok']);
+    expect((await localKinesis().readStream(streamName)).flatMap((record) => eventsIn(record.data)).map((stored) => stored.seq)).to.deep.equal([0, 1, 2]);
+  });
+
+  it('early unsubscribe while records wait for their key: no more results, no more requests, nothing unhandled', async () => {
+    const streamName = uniqueStreamName('ordering-unsubscribe');
+    await localKinesis().createStream(streamName, 1);
+    const proxy = await startFaultProxy(localKinesis().endpoint, { latencyMs: [30, 30] });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const seen: unknown[] = [];
+      const subscription = from(Array.from({ length: 200 }, (_, n) => event(n)))
+        .pipe(toKinesis<Event>(config(streamName, { endpoint: proxy.endpoint, batch: { size: 10 } })))
+        .subscribe({ next: (result) => seen.push(result), error: (error: unknown) => seen.push(error) });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      subscription.unsubscribe();
+      const [results, requests] = [seen.length, proxy.stats.putRecordsRequests];
+      expect(requests, 'one key: one record per round trip so far').to.be.within(1, 10);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen.length).to.equal(results);
+      expect(proxy.stats.putRecordsRequests).to.be.at.most(requests + 1); // at most the one in flight at the time
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
       await proxy.close();
     }
   });
