@@ -23,7 +23,9 @@ import type { KeyedEvent, KeyOrderReport } from '../../spec/support/keyOrderChec
 import type { ShardStats } from '../../spec/support/shardSimulator.js';
 import { SIMULATOR_CLIENT } from './pacedProducer.js';
 import type { ProducerOutcome, ShardProducer } from './pacedProducer.js';
+import { startRemoteShardSimulator } from './simulator.js';
 import type { RemoteShardSimulator } from './simulator.js';
+import type { ShardTargetSpec, Target } from './targets.js';
 
 /** One situation. */
 export interface ShardSituation {
@@ -197,4 +199,88 @@ async function readKeyOrder(simulator: RemoteShardSimulator, streamName: string,
   const counted = new Set<string | number>();
   for (const event of events) if (event.key === 'hot-key' && !counted.has(event.id)) (counted.add(event.id), hot++);
   return { ...checkKeyOrder(events), hotKeyPerSecond: hot / seconds };
+}
+
+/** A contender of a scenario against the shard simulator. */
+export interface ShardContender {
+  readonly slug: string;
+  readonly label: string;
+  readonly run: ShardProducer;
+}
+
+/** The runs of one situation: each contender's, in the order they ran. */
+export type SituationRuns = Map<string, { readonly contender: ShardContender; readonly run: ShardRun }>;
+
+/**
+ * Runs every situation with each of its contenders, one after the other, against one shard
+ * simulator (started here, answering after `latencyMs`), each on a fresh stream.
+ *
+ * @param situations - What to run.
+ * @param contendersOf - The contenders of a situation.
+ * @param seconds - How long each source runs.
+ * @param latencyMs - The simulator's delay per answer, a uniform draw in this range.
+ * @param prefix - Of the stream names and the progress lines.
+ * @returns The runs of each situation, in order.
+ */
+export async function runSituations(
+  situations: readonly ShardSituation[],
+  contendersOf: (situation: ShardSituation) => readonly ShardContender[],
+  seconds: number,
+  latencyMs: readonly [number, number],
+  prefix: string,
+): Promise<Map<ShardSituation, SituationRuns>> {
+  const simulator = await startRemoteShardSimulator();
+  const all = new Map<ShardSituation, SituationRuns>();
+  try {
+    await simulator.configure({ latencyMs });
+    for (const situation of situations) {
+      const runs: SituationRuns = new Map();
+      for (const contender of contendersOf(situation)) {
+        console.error(`${prefix} ${situation.name}: ${contender.label}`);
+        runs.set(contender.slug, { contender, run: await runShardSituation(simulator, situation, contender.run, seconds, `${prefix}-${situation.name}-${contender.slug}`) });
+      }
+      all.set(situation, runs);
+    }
+  } finally {
+    await simulator.close();
+  }
+  return all;
+}
+
+/**
+ * Checks the targets of one situation.
+ *
+ * @param specs - The targets of `targets.json` (those of other situations are left out).
+ * @param situation - The situation.
+ * @param runs - Its runs.
+ * @param checkedSlug - The contender a target is checked on.
+ * @param scenario - How the target lines name the scenario.
+ * @returns One target per spec whose contender ran.
+ */
+export function situationTargets<S extends ShardTargetSpec>(specs: readonly S[], situation: ShardSituation, runs: SituationRuns, checkedSlug: (spec: S) => string, scenario: (spec: S) => string): Target[] {
+  const targets: Target[] = [];
+  for (const spec of specs.filter((target) => target.situation === situation.name || target.situation === '*')) {
+    const checked = runs.get(checkedSlug(spec))?.run;
+    if (checked === undefined) continue;
+    targets.push({
+      scenario: scenario(spec),
+      label: spec.label,
+      value: shardMetric(spec.metric, checked, runs.get('kpl-static-150')?.run),
+      target: spec.target,
+      ...(spec.atMost === undefined ? {} : { atMost: spec.atMost }),
+    });
+  }
+  return targets;
+}
+
+/**
+ * The contenders that `--contender` names among `contenders`; all of them when it names none.
+ *
+ * @param contenders - The scenario's contenders.
+ * @param only - The slugs of `--contender`, if given.
+ * @returns The contenders to run.
+ */
+export function chosenContenders<C extends ShardContender>(contenders: readonly C[], only: readonly string[] | undefined): C[] {
+  const named = only?.some((slug) => contenders.some((contender) => contender.slug === slug)) ?? false;
+  return contenders.filter((contender) => !named || only!.includes(contender.slug));
 }

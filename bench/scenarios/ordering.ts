@@ -18,18 +18,13 @@
  */
 import { fixed, integer, left, right, table } from '../harness/format.js';
 import { toKinesisProducer } from '../harness/pacedProducer.js';
-import type { ShardProducer } from '../harness/pacedProducer.js';
-import { runShardSituation, shardMetric, WARM_UP_SECONDS } from '../harness/shardRuns.js';
-import type { ShardRun, ShardSituation } from '../harness/shardRuns.js';
-import { startRemoteShardSimulator } from '../harness/simulator.js';
+import { chosenContenders, runSituations, situationTargets, WARM_UP_SECONDS } from '../harness/shardRuns.js';
+import type { ShardContender, ShardSituation } from '../harness/shardRuns.js';
 import { ORDERING_TARGETS } from '../harness/targets.js';
 import type { Target } from '../harness/targets.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
-interface OrderingContender {
-  readonly slug: string;
-  readonly label: string;
-  readonly run: ShardProducer;
+interface OrderingContender extends ShardContender {
   /** Runs only in the hot-key situation. */
   readonly hotKeyOnly?: boolean;
 }
@@ -66,60 +61,39 @@ export const ordering: Scenario = {
 };
 
 async function runOrdering({ n: seconds, only }: ScenarioContext): Promise<Target[]> {
-  const named = only?.some((slug) => CONTENDERS.some((contender) => contender.slug === slug)) ?? false;
-  const contenders = CONTENDERS.filter((contender) => !named || only!.includes(contender.slug));
+  const contenders = chosenContenders(CONTENDERS, only);
+  const contendersOf = (situation: ShardSituation): OrderingContender[] => contenders.filter((contender) => !contender.hotKeyOnly || situation.hotKeyShare !== undefined);
   console.log(
     `${seconds} s of source per run (steady window: seconds ${WARM_UP_SECONDS}-${seconds}), answers after ${LATENCY_MS.join('-')} ms, ` +
-      "1,000 records/s and 1 MiB/s per shard, 2 shards; toKinesis with its defaults (shard limiter on), concurrency 4; records of ~120 B",
+      '1,000 records/s and 1 MiB/s per shard, 2 shards; toKinesis with its defaults (shard limiter on), concurrency 4; records of ~120 B',
   );
-  const simulator = await startRemoteShardSimulator();
   const targets: Target[] = [];
-  try {
-    await simulator.configure({ latencyMs: LATENCY_MS });
-    const rows: string[][] = [];
-    for (const situation of SITUATIONS) {
-      const runs = new Map<string, ShardRun>();
-      const here = contenders.filter((contender) => !contender.hotKeyOnly || situation.hotKeyShare !== undefined);
-      for (const contender of here) {
-        console.error(`ordering ${situation.name}: ${contender.label}`);
-        const run = await runShardSituation(simulator, situation, contender.run, seconds, `ordering-${situation.name}-${contender.slug}`);
-        runs.set(contender.slug, run);
-        const order = run.keyOrder!;
-        rows.push([
-          contender === here[0] ? `${situation.name}: ${situation.title}` : '',
-          contender.label,
-          percent(run.goodput),
-          integer(order.distinct / seconds),
-          percent(run.throttled),
-          integer(order.outOfOrder),
-          integer(order.duplicates),
-          integer(run.p50),
-          integer(run.p99),
-          integer(run.failed),
-          integer(run.records),
-          situation.hotKeyShare === undefined ? '' : integer(order.hotKeyPerSecond),
-        ]);
-      }
-      for (const spec of ORDERING_TARGETS.filter((target) => target.situation === situation.name || target.situation === '*')) {
-        const run = runs.get(spec.contender);
-        if (run === undefined) continue;
-        targets.push({
-          scenario: `ordering ${situation.name} ${spec.contender}`,
-          label: spec.label,
-          value: shardMetric(spec.metric, run),
-          target: spec.target,
-          ...(spec.atMost === undefined ? {} : { atMost: spec.atMost }),
-        });
-      }
+  const rows: string[][] = [];
+  for (const [situation, runs] of await runSituations(SITUATIONS, contendersOf, seconds, LATENCY_MS, 'ordering')) {
+    for (const { contender, run } of runs.values()) {
+      const order = run.keyOrder!;
+      rows.push([
+        contender === contendersOf(situation)[0] ? `${situation.name}: ${situation.title}` : '',
+        contender.label,
+        percent(run.goodput),
+        integer(order.distinct / seconds),
+        percent(run.throttled),
+        integer(order.outOfOrder),
+        integer(order.duplicates),
+        integer(run.p50),
+        integer(run.p99),
+        integer(run.failed),
+        integer(run.records),
+        situation.hotKeyShare === undefined ? '' : integer(order.hotKeyPerSecond),
+      ]);
     }
-    console.log(table(COLUMNS, rows));
-    console.log(
-      `goodput: Kinesis records accepted / (records per second x open seconds), over seconds ${WARM_UP_SECONDS}-${seconds} (with aggregation a Kinesis record carries many user records: see user rec/s); ` +
-        'user rec/s: distinct user records in the stream / seconds of source; hot key rec/s: its user records in the stream / seconds of source and drain.',
-    );
-    console.log("out of key order: first copies that landed after a later record of their key, the stream read back as a consumer reads it; p50, p99: entry to outcome.");
-  } finally {
-    await simulator.close();
+    targets.push(...situationTargets(ORDERING_TARGETS, situation, runs, (spec) => spec.contender, (spec) => `ordering ${situation.name} ${spec.contender}`));
   }
+  console.log(table(COLUMNS, rows));
+  console.log(
+    `goodput: Kinesis records accepted / (records per second x open seconds), over seconds ${WARM_UP_SECONDS}-${seconds} (with aggregation a Kinesis record carries many user records: see user rec/s); ` +
+      'user rec/s: distinct user records in the stream / seconds of source; hot key rec/s: its user records in the stream / seconds of source and drain.',
+  );
+  console.log('out of key order: first copies that landed after a later record of their key, the stream read back as a consumer reads it; p50, p99: entry to outcome.');
   return targets;
 }

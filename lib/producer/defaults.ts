@@ -85,6 +85,7 @@ export const TO_KINESIS_DEFAULTS: {
   readonly ordering: 'none';
   /** With `ordering: 'key'`: `{ by: 'key', afterFailure: 'send' }` */
   readonly keyOrdering: {
+    /** What records are ordered by: their partition key. */
     readonly by: 'key';
     /** What happens to a key's queued records after one fails for good. */
     readonly afterFailure: 'send' | 'fail';
