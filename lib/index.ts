@@ -16,7 +16,7 @@ export { toKinesis } from './producer/toKinesis.js';
 export { countFailures } from './producer/results.js';
 export type { KinesisBatchResult, KinesisRecordResult, KinesisRecordSuccess, KinesisRecordFailure } from './producer/results.js';
 export type { ShardLimitState } from './producer/shardScheduler.js';
-export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, BacklogConfig, AggregationConfig, ShardLimitConfig, validateToKinesisConfig } from './producer/config.js';
+export { ToKinesisConfig, toKinesisConfigCodec, BatchConfig, BacklogConfig, AggregationConfig, ShardLimitConfig, OrderingConfig, validateToKinesisConfig } from './producer/config.js';
 export { TO_KINESIS_DEFAULTS, effectiveBatchSize, DEFAULT_AGGREGATE_MAX_BYTES, MAX_AGGREGATED_BATCH_SIZE } from './producer/defaults.js';
 
 // Backpressure
@@ -39,7 +39,7 @@ export type { Logger } from './shared/logger.js';
 
 // Errors
 export { KinesisConfigError } from './shared/errors.js';
-export { KinesisBacklogOverflowError } from './producer/errors.js';
+export { KinesisBacklogOverflowError, PRECEDING_RECORD_FAILED } from './producer/errors.js';
 export type { ClientErrorCode } from './producer/errors.js';
 export { RETRYABLE_RECORD_ERROR_CODES, THROTTLED_ERROR_CODE, TIMEOUT_ERROR_CODES } from './kinesis/errorCodes.js';
 

@@ -32,6 +32,8 @@ export interface PacedEvent {
   readonly id: number;
   /** The partition key. */
   readonly key: string;
+  /** Its place among the events of its key (0 for random keys): how the `ordering` scenario counts records out of their key's order. */
+  readonly seq: number;
   readonly filler: string;
 }
 
@@ -64,6 +66,8 @@ export interface ProducerOptions {
   readonly until: number;
   /** The share of records sent with one hot key (the rest with random keys). Default 0. */
   readonly hotKeyShare?: number;
+  /** The other records' keys are drawn from this many (`key-0` ...). Default: a random UUID per record. */
+  readonly keys?: number;
 }
 
 /** A contender of the shard runs: runs one producer until its source ends and every record has its outcome. */
@@ -81,13 +85,22 @@ export class PacedRun {
 
   /** @param options - The deadline and the key mix. */
   constructor(options: ProducerOptions) {
-    const { until, hotKeyShare = 0 } = options;
+    const { until, hotKeyShare = 0, keys } = options;
     const run = this;
+    /** The next `seq` of each key drawn from a set (random keys never repeat). */
+    const next = new Map<string, number>();
+    const numbered = (key: string): PacedEvent['seq'] => {
+      const seq = next.get(key) ?? 0;
+      next.set(key, seq + 1);
+      return seq;
+    };
     this.source = Readable.from(
       (function* () {
         for (let id = 0; performance.now() < until; id++) {
           run.outcome.made = id + 1;
-          yield { id, key: hotKeyShare > 0 && Math.random() < hotKeyShare ? 'hot-key' : randomUUID(), filler: FILLER };
+          const hot = hotKeyShare > 0 && Math.random() < hotKeyShare;
+          const key = hot ? 'hot-key' : keys === undefined ? randomUUID() : `key-${Math.floor(Math.random() * keys)}`;
+          yield { id, key, seq: hot || keys !== undefined ? numbered(key) : 0, filler: FILLER };
         }
       })(),
     );

@@ -65,8 +65,16 @@ const isShardSpec = (value: unknown): value is ShardTargetSpec => {
   );
 };
 
+/** A bound of the `ordering` scenario: a {@link ShardTargetSpec} checked on one contender. */
+export interface OrderingTargetSpec extends ShardTargetSpec {
+  /** The contender's slug. */
+  readonly contender: string;
+}
+
+const isOrderingSpec = (value: unknown): value is OrderingTargetSpec => isShardSpec(value) && typeof (value as { contender?: unknown }).contender === 'string';
+
 /** `targets.json`, read once when the benchmark starts. */
-const TARGETS = JSON.parse(readFileSync(new URL('../targets.json', import.meta.url), 'utf8')) as { throughput?: unknown; shards?: unknown };
+const TARGETS = JSON.parse(readFileSync(new URL('../targets.json', import.meta.url), 'utf8')) as { throughput?: unknown; shards?: unknown; ordering?: unknown };
 
 /** The targets of the throughput scenarios. */
 const THROUGHPUT_TARGETS: readonly TargetSpec[] = (() => {
@@ -75,6 +83,13 @@ const THROUGHPUT_TARGETS: readonly TargetSpec[] = (() => {
     throw new Error('bench/targets.json: "throughput" must be a list of { label, numerator, denominator, target[, onlyWithDelay] }');
   }
   return throughput;
+})();
+
+/** The bounds of the `ordering` scenario. */
+export const ORDERING_TARGETS: readonly OrderingTargetSpec[] = (() => {
+  const { ordering } = TARGETS;
+  if (!Array.isArray(ordering) || !ordering.every(isOrderingSpec)) throw new Error('bench/targets.json: "ordering" must be a list of { situation, contender, label, metric, target[, atMost] }');
+  return ordering;
 })();
 
 /** The bounds of the `shards` scenario. */

@@ -3,6 +3,7 @@ import { aggregation } from './aggregation.js';
 import { kplEncoder } from './kplEncoder.js';
 import { memory } from './memory.js';
 import { micro } from './micro.js';
+import { ordering } from './ordering.js';
 import { shards } from './shards.js';
 import type { Scenario } from './scenario.js';
 import { throughput } from './throughput.js';
@@ -40,4 +41,5 @@ export const SCENARIOS: readonly Scenario[] = [
   kplEncoder,
   shards,
   micro,
+  ordering,
 ];

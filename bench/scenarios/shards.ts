@@ -16,20 +16,11 @@
 import { adaptiveSdkLoop, kplStaticLimiter } from '../contenders/shardProducers.js';
 import { fixed, integer, left, right, table } from '../harness/format.js';
 import { toKinesisProducer } from '../harness/pacedProducer.js';
-import type { ShardProducer } from '../harness/pacedProducer.js';
-import { runShardSituation, SHARD_SITUATIONS, WARM_UP_SECONDS } from '../harness/shardRuns.js';
-import type { ShardRun } from '../harness/shardRuns.js';
-import { startRemoteShardSimulator } from '../harness/simulator.js';
+import { chosenContenders, runSituations, SHARD_SITUATIONS, situationTargets, WARM_UP_SECONDS } from '../harness/shardRuns.js';
+import type { ShardContender } from '../harness/shardRuns.js';
 import { SHARD_TARGETS } from '../harness/targets.js';
 import type { Target } from '../harness/targets.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
-
-/** One contender of the scenario. */
-interface ShardContender {
-  readonly slug: string;
-  readonly label: string;
-  readonly run: ShardProducer;
-}
 
 const CONTENDERS: readonly ShardContender[] = [
   { slug: 'tokinesis', label: 'toKinesis (default: shard limiter on)', run: toKinesisProducer() },
@@ -45,34 +36,6 @@ const COLUMNS = [...left('', 'contender'), ...right('goodput', 'throttled', 'bus
 
 const percent = (share: number): string => `${fixed(100 * share, 1)}%`;
 
-/** A measure of a run, by the `metric` names of `targets.json`; `static` is the static limiter's run of the same situation. */
-function metric(name: string, run: ShardRun, staticRun: ShardRun | undefined): number | undefined {
-  switch (name) {
-    case 'goodput':
-      return run.goodput;
-    case 'throttled':
-      return run.throttled;
-    case 'smallestShare':
-      return Math.min(...run.shares);
-    case 'busiestBusy':
-      return run.busiest.busy;
-    case 'busiestThrottled':
-      return run.busiest.throttled;
-    case 'failed':
-      return run.failed;
-    case 'miscounted':
-      return run.miscounted;
-    case 'unaccounted':
-      return Math.abs(run.unaccounted);
-    case 'throttledVsStatic':
-      return staticRun === undefined ? undefined : run.throttled / Math.max(1e-9, staticRun.throttled);
-    case 'goodputVsStatic':
-      return staticRun === undefined ? undefined : run.goodput - staticRun.goodput;
-    default:
-      throw new Error(`bench/targets.json: no shards metric ${name}`);
-  }
-}
-
 export const shards: Scenario = {
   name: 'shards',
   title: 'against shards that throttle: toKinesis with and without its shard limiter, a KPL-style static limiter, the adaptive SDK loop',
@@ -85,55 +48,35 @@ export const shards: Scenario = {
 };
 
 async function runShards({ n: seconds, only }: ScenarioContext): Promise<Target[]> {
-  const contenders = CONTENDERS.filter((contender) => only === undefined || only.includes(contender.slug) || !only.some((slug) => CONTENDERS.some((c) => c.slug === slug)));
+  const contenders = chosenContenders(CONTENDERS, only);
   console.log(
     `${seconds} s of source per run (steady window: seconds ${WARM_UP_SECONDS}-${seconds}), answers after ${LATENCY_MS.join('-')} ms, ` +
       '1,000 records/s and 1 MiB/s per shard; each contender once per situation, one after the other; records of ~120 B',
   );
-  const simulator = await startRemoteShardSimulator();
   const targets: Target[] = [];
-  try {
-    await simulator.configure({ latencyMs: LATENCY_MS });
-    const rows: string[][] = [];
-    for (const situation of SHARD_SITUATIONS) {
-      const runs = new Map<string, ShardRun>();
-      for (const contender of contenders) {
-        console.error(`shards ${situation.name}: ${contender.label}`);
-        const run = await runShardSituation(simulator, situation, contender.run, seconds, `shards-${situation.name}-${contender.slug}`);
-        runs.set(contender.slug, run);
-        rows.push([
-          contender === contenders[0] ? `${situation.name}: ${situation.title}` : '',
-          contender.label,
-          percent(run.goodput),
-          percent(run.throttled),
-          percent(run.busiest.busy),
-          percent(run.busiest.throttled),
-          integer(run.p50),
-          integer(run.p99),
-          integer(run.failed),
-          integer(run.records),
-          run.shares.map((share) => `${fixed(100 * share, 0)}%`).join('/'),
-          fixed(run.drainSeconds, 1),
-          `${fixed(100 * run.simulatorLoad, 0)}%`,
-        ]);
-      }
-      const checked = runs.get('tokinesis');
-      if (checked === undefined) continue;
-      for (const spec of SHARD_TARGETS.filter((target) => target.situation === situation.name || target.situation === '*')) {
-        targets.push({
-          scenario: `shards ${situation.name}`,
-          label: spec.label,
-          value: metric(spec.metric, checked, runs.get('kpl-static-150')),
-          target: spec.target,
-          ...(spec.atMost === undefined ? {} : { atMost: spec.atMost }),
-        });
-      }
+  const rows: string[][] = [];
+  for (const [situation, runs] of await runSituations(SHARD_SITUATIONS, () => contenders, seconds, LATENCY_MS, 'shards')) {
+    for (const { contender, run } of runs.values()) {
+      rows.push([
+        contender === contenders[0] ? `${situation.name}: ${situation.title}` : '',
+        contender.label,
+        percent(run.goodput),
+        percent(run.throttled),
+        percent(run.busiest.busy),
+        percent(run.busiest.throttled),
+        integer(run.p50),
+        integer(run.p99),
+        integer(run.failed),
+        integer(run.records),
+        run.shares.map((share) => `${fixed(100 * share, 0)}%`).join('/'),
+        fixed(run.drainSeconds, 1),
+        `${fixed(100 * run.simulatorLoad, 0)}%`,
+      ]);
     }
-    console.log(table(COLUMNS, rows));
-    console.log(`goodput: accepted / (records per second x open seconds, shard by shard); throttled: share of the records sent; both over seconds ${WARM_UP_SECONDS}-${seconds}.`);
-    console.log('busiest shard: the shard that accepted the most (in c, the hot key\'s), how busy and how throttled; p50, p99: entry to outcome; failed, records: every record, the drain included.');
-  } finally {
-    await simulator.close();
+    targets.push(...situationTargets(SHARD_TARGETS, situation, runs, () => 'tokinesis', () => `shards ${situation.name}`));
   }
+  console.log(table(COLUMNS, rows));
+  console.log(`goodput: accepted / (records per second x open seconds, shard by shard); throttled: share of the records sent; both over seconds ${WARM_UP_SECONDS}-${seconds}.`);
+  console.log('busiest shard: the shard that accepted the most (in c, the hot key\'s), how busy and how throttled; p50, p99: entry to outcome; failed, records: every record, the drain included.');
   return targets;
 }

@@ -30,6 +30,7 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   'batch-duration': { type: 'string' },
   concurrency: { type: 'string' },
+  ordering: { type: 'string' },
   'request-timeout': { type: 'string' },
   'max-attempts': { type: 'string' },
   'max-waiting': { type: 'string' },
@@ -115,6 +116,8 @@ Options (a flag overrides the same setting of --config):
       --batch-size N        records per PutRecords request, at most 500 (default 500)
       --batch-duration D    longest wait for a batch to fill: 250ms, 5s, or ms (default 5s)
       --concurrency N       PutRecords requests in flight at once (default 1: in order)
+      --ordering key        lines with the same partition key land in the order read,
+                            whatever is retried, with any --concurrency (default none)
       --request-timeout D   longest wait for one request's complete answer, then it counts
                             as a failed attempt (TimeoutError, retried): 10s, 500ms, or ms;
                             0 for none (default 30s)

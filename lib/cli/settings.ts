@@ -15,7 +15,7 @@ import { PositiveInteger } from '../shared/codecs.js';
 
 /** Everything a run needs. */
 export interface CliSettings {
-  /** The operator's config (with `--concurrency`, `--max-attempts` as `retry.maxAttempts`, `--request-timeout` as `requestTimeout`), without the per-line callbacks (partition key, serializer) and the backlog. */
+  /** The operator's config (with `--concurrency`, `--ordering`, `--max-attempts` as `retry.maxAttempts`, `--request-timeout` as `requestTimeout`), without the per-line callbacks (partition key, serializer) and the backlog. */
   readonly config: ToKinesisConfig<unknown>;
   /** The JSON field holding each line's partition key, if any. */
   readonly partitionField: string | undefined;
@@ -79,6 +79,8 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
     problems.push(...error.problems.map(named));
   }
   const concurrency = args.concurrency === undefined ? undefined : numeric(args.concurrency);
+  const { ordering } = args;
+  if (ordering !== undefined && ordering !== 'key' && ordering !== 'none') problems.push(`--ordering: '${ordering}' is not 'key' or 'none'`);
   const maxAttempts = args['max-attempts'] === undefined ? undefined : numeric(args['max-attempts']);
   const requestTimeout = args['request-timeout'] === undefined ? undefined : numeric(args['request-timeout']);
   if (requestTimeout !== undefined && durationToMs(requestTimeout) === undefined) {
@@ -102,6 +104,7 @@ export async function resolveCliSettings(args: CliArgs, env: Readonly<Record<str
     config: {
       ...rest,
       ...(concurrency === undefined ? {} : { concurrency: concurrency as number }),
+      ...(ordering === undefined ? {} : { ordering: ordering as 'key' | 'none' }),
       ...(maxAttempts === undefined ? {} : { retry: { ...(rest.retry === false ? {} : rest.retry), maxAttempts: maxAttempts as number } }),
       ...(requestTimeout === undefined ? {} : { requestTimeout: requestTimeout as Duration }),
     },

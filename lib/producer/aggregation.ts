@@ -42,6 +42,11 @@ function keyGroup(record: AcceptedRecord<unknown>): string {
  * goes plain, after what its group held so far (so records of one key keep their order); so does
  * a group of one record, as the KPL does.
  *
+ * With `defer` (per-key ordering), the records of one partition key stay in one Kinesis record,
+ * which succeeds or fails as a whole: a record that cannot join the aggregate its key's earlier
+ * record went into (it is full, or that record went plain) is handed to `defer`, not packed, and
+ * so are the later records of its key.
+ *
  * @example
  * ```ts
  * const kinesisRecords = packAggregates(waiting, await shardMaps.get(signal), 1_047_552);
@@ -50,11 +55,19 @@ function keyGroup(record: AcceptedRecord<unknown>): string {
  * @param waiting - User records, in arrival order.
  * @param shardMap - The stream's open shards; `undefined` to group by identical keys.
  * @param maxBytes - Largest aggregate, partition key included.
+ * @param defer - Keeps each partition key's records in one Kinesis record: takes those that cannot join their key's.
  * @returns Kinesis records to send: aggregates, and user records that go plain, as they were.
  */
-export function packAggregates<S extends Outgoing>(waiting: readonly S[], shardMap: ShardMap | undefined, maxBytes: number): (S | PackedAggregate<S>)[] {
+export function packAggregates<S extends Outgoing>(
+  waiting: readonly S[],
+  shardMap: ShardMap | undefined,
+  maxBytes: number,
+  defer?: (outgoing: S) => void,
+): (S | PackedAggregate<S>)[] {
   const out: (S | PackedAggregate<S>)[] = [];
   const open = new Map<string, OpenAggregate<S>>();
+  /** With `defer`: the aggregate each key's records went into (`undefined`: plain, or deferred). */
+  const homes = defer && new Map<string, OpenAggregate<S> | undefined>();
   const close = (group: string, aggregate: OpenAggregate<S>): void => {
     open.delete(group);
     if (aggregate.parts.length === 1) {
@@ -81,18 +94,29 @@ export function packAggregates<S extends Outgoing>(waiting: readonly S[], shardM
     const { record } = outgoing;
     const group = shardMap === undefined ? keyGroup(record) : shardMap.predict(record.partitionKey, record.explicitHashKey);
     let aggregate = open.get(group);
-    if (aggregate !== undefined && aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
+    const fits = aggregate !== undefined && aggregate.builder.sizeWith(record) + aggregate.keyBytes <= maxBytes;
+    if (homes?.has(record.partitionKey)) {
+      const home = homes.get(record.partitionKey);
+      if (home === undefined || home !== aggregate || !fits) {
+        homes.set(record.partitionKey, undefined);
+        defer!(outgoing);
+        continue;
+      }
+    }
+    if (aggregate !== undefined && !fits) {
       close(group, aggregate);
       aggregate = undefined;
     }
     if (aggregate === undefined) {
       aggregate = { builder: new AggregateBuilder(), parts: [], keyBytes: record.bytes - record.data.byteLength };
       if (aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
+        homes?.set(record.partitionKey, undefined);
         out.push(outgoing);
         continue;
       }
       open.set(group, aggregate);
     }
+    homes?.set(record.partitionKey, aggregate);
     aggregate.builder.add(record);
     aggregate.parts.push(outgoing);
   }

@@ -143,6 +143,39 @@ export const ShardLimitConfig = t.partial({
   snapshotInterval: Duration,
 });
 
+/**
+ * The `ordering` block: per-key ordering, and what happens after a record fails for good.
+ *
+ * @example
+ * ```ts
+ * const ordering: OrderingConfig = { by: 'key', afterFailure: 'fail' };
+ * ```
+ * @category Configuration
+ */
+export const OrderingConfig = t.intersection([
+  t.type({
+    /** `'key'`: records with the same partition key land in the order they entered. */
+    by: t.literal('key'),
+  }),
+  t.partial({
+    /**
+     * What happens to the records of a key queued behind one that failed for good (not
+     * retryable, or out of attempts). `'send'`: they go on, in order (the failed one is missing
+     * from the key's sequence, and reported). `'fail'`: those already waiting when it failed are
+     * failed with `PrecedingRecordFailed` (records that enter later are sent as usual).
+     * Default `'send'`.
+     */
+    afterFailure: refined<'send' | 'fail'>("'send' or 'fail'", (u): u is 'send' | 'fail' => u === 'send' || u === 'fail'),
+  }),
+]);
+
+/** `ordering: 'none'`, `'key'`, or the block. */
+const Ordering = flagOrBlock(
+  "'none', 'key' or { by: 'key', afterFailure? }",
+  refined<'none' | 'key'>("'none' or 'key'", (u): u is 'none' | 'key' => u === 'none' || u === 'key'),
+  OrderingConfig,
+);
+
 /** `shardLimit: false` (today's sending: no budget, `concurrency` batches in flight) or the block. */
 const ShardLimit = flagOrBlock('false or { recordsPerSecond?, bytesPerSecond?, onSnapshot?, snapshotInterval? }', t.literal(false), ShardLimitConfig);
 
@@ -216,6 +249,16 @@ export function toKinesisConfigCodec<T>() {
      * Default on: `{ recordsPerSecond: 1000, bytesPerSecond: 1 MiB, snapshotInterval: '1s' }`.
      */
     shardLimit: ShardLimit,
+    /**
+     * `'key'`: records with the same partition key land in the stream in the order they entered
+     * `toKinesis`, whatever fails and is retried, with any `concurrency`: a key has at most one
+     * unsettled send at a time, and its next records go once the earlier ones are written (with
+     * `aggregation`, a key's waiting records travel together in one aggregate). Records of other
+     * keys never wait for it. Without aggregation a key's throughput is one record per round
+     * trip. `{ by: 'key', afterFailure: 'fail' }` also fails a key's waiting records after one
+     * fails for good (`PrecedingRecordFailed`). Default `'none'`: no ordering, no cost.
+     */
+    ordering: Ordering,
   });
 }
 

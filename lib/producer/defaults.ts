@@ -81,6 +81,15 @@ export const TO_KINESIS_DEFAULTS: {
     /** How often `onSnapshot` is called, when given. */
     readonly snapshotInterval: Duration;
   };
+  /** `'none'`: records are sent as they come, and a retried record can land after later records of its key. With `ordering: 'key'`: `afterFailure: 'send'`. */
+  readonly ordering: 'none';
+  /** With `ordering: 'key'`: `{ by: 'key', afterFailure: 'send' }` */
+  readonly keyOrdering: {
+    /** What records are ordered by: their partition key. */
+    readonly by: 'key';
+    /** What happens to a key's queued records after one fails for good. */
+    readonly afterFailure: 'send' | 'fail';
+  };
 } = {
   batch: { size: MAX_RECORDS_PER_REQUEST, duration: '5s', maxBytes: MAX_BYTES_PER_REQUEST },
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
@@ -89,6 +98,8 @@ export const TO_KINESIS_DEFAULTS: {
   retry: RETRY_DEFAULTS,
   aggregation: { maxBytes: DEFAULT_AGGREGATE_MAX_BYTES },
   shardLimit: { recordsPerSecond: SHARD_RECORDS_PER_SECOND, bytesPerSecond: SHARD_BYTES_PER_SECOND, snapshotInterval: '1s' },
+  ordering: 'none',
+  keyOrdering: { by: 'key', afterFailure: 'send' },
 };
 
 /**

@@ -12,8 +12,16 @@ import { planRequests, SERVICE_REQUEST_LIMITS } from './planner.js';
 import type { Outgoing, RequestLimits } from './planner.js';
 import type { SendPutRecords } from './sender.js';
 
-/** Sends every record of a round; resolves with one outcome per record, in order; rejects only when `signal` aborts. */
-export type Dispatch = (waiting: readonly Outgoing[], signal: AbortSignal) => Promise<EntryOutcome[]>;
+/**
+ * Sends every record of a round; resolves with one outcome per record, in order; rejects only
+ * when `signal` aborts. `onAnswer`, if given, hears each record's outcome as soon as its request
+ * is answered (per-key ordering settles written records then, so that their keys' next records
+ * need not wait for the rest of the round).
+ */
+export type Dispatch = (waiting: readonly Outgoing[], signal: AbortSignal, onAnswer?: OnAnswer) => Promise<EntryOutcome[]>;
+
+/** Hears the outcome of the record at `index` in a round, as soon as it is known. */
+export type OnAnswer = (index: number, outcome: EntryOutcome) => void;
 
 /**
  * Today's sending: the round packed in order into requests ({@link planRequests}), sent one after
@@ -24,9 +32,14 @@ export type Dispatch = (waiting: readonly Outgoing[], signal: AbortSignal) => Pr
  * @returns The dispatch.
  */
 export function dispatchInOrder(send: SendPutRecords, limits: RequestLimits = SERVICE_REQUEST_LIMITS): Dispatch {
-  return async (waiting, signal) => {
+  return async (waiting, signal, onAnswer) => {
     const outcomes: EntryOutcome[] = [];
-    for (const request of planRequests(waiting, limits)) for (const outcome of await send(request.records, signal)) outcomes.push(outcome);
+    for (const request of planRequests(waiting, limits)) {
+      for (const outcome of await send(request.records, signal)) {
+        onAnswer?.(outcomes.length, outcome);
+        outcomes.push(outcome);
+      }
+    }
     return outcomes;
   };
 }

@@ -55,9 +55,11 @@ export class KinesisBacklogOverflowError<T = unknown> extends Error {
  * - `SerializationError`: the item could not be turned into bytes (circular, BigInt, `undefined`, a throwing serializer).
  * - `RecordTooLarge`: data plus partition key is over `maxRecordBytes`.
  * - `BufferOverflow`: the backlog was at its bound (`backlog.maxRecords` / `backlog.maxBytes`) when the item came.
+ * - `PrecedingRecordFailed`: with `ordering: { by: 'key', afterFailure: 'fail' }`, an older record
+ *   with the same partition key failed for good while this one waited behind it.
  *
- * These records have `attempts: 0`. All but `BufferOverflow` are about the item itself: sending it
- * again cannot help.
+ * These records have `attempts: 0`. All but `BufferOverflow` and `PrecedingRecordFailed` are about
+ * the item itself: sending it again cannot help.
  *
  * @example
  * ```ts
@@ -66,7 +68,10 @@ export class KinesisBacklogOverflowError<T = unknown> extends Error {
  * ```
  * @category Errors
  */
-export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge' | 'BufferOverflow';
+export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' | 'SerializationError' | 'RecordTooLarge' | 'BufferOverflow' | 'PrecedingRecordFailed';
+
+/** The code of a record failed because an older record of its key failed for good (`ordering.afterFailure: 'fail'`). */
+export const PRECEDING_RECORD_FAILED = 'PrecedingRecordFailed' satisfies ClientErrorCode;
 
 /**
  * Internal: why one record was refused before sending. Thrown by the per-record steps (key,

@@ -1,12 +1,14 @@
 /**
  * Request planning: the one path from records waiting to be sent to `PutRecords` requests within
  * the service limits: in order ({@link planRequests}), or by predicted shard, as each shard's
- * budget allows ({@link planShardRequest}, for the shard limiter). With aggregation, user records
+ * budget allows ({@link planShardRequest}, for the shard limiter); under per-key ordering, what
+ * may go at all is picked first ({@link planKeyTurns}). With aggregation, user records
  * are first packed into aggregates by `packAggregates` (`aggregation.ts`, once per batch, so that
  * a retry resends the same aggregates), and those Kinesis records are planned here.
  *
  * @module
  */
+import type { KeyOrder } from './keyOrder.js';
 import type { AcceptedRecord } from './prepareRecord.js';
 import { MAX_BYTES_PER_REQUEST, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BODY_BYTES, SERVICE_MAX_BYTES_PER_REQUEST, SERVICE_MAX_REQUEST_BODY_BYTES } from '../kinesis/limits.js';
 
@@ -154,4 +156,55 @@ export function planShardRequest<S extends Ordered>(
     ready.splice(oldest, 1);
   }
   return planned.outgoing.length === 0 ? undefined : { outgoing: planned.outgoing, records: planned.records, bytes: planned.bytes };
+}
+
+/** What may be sent now under per-key ordering, from records not yet sent. */
+export interface KeyTurns<S extends Outgoing> {
+  /** Records whose turn it is, in the order given: the head of each key, and with `together`, the records of its key that follow it here. */
+  readonly go: S[];
+  /** Records to keep for a later round: an older record of their key is unsettled. */
+  readonly wait: S[];
+}
+
+/**
+ * Plans a round under per-key ordering: picks, among records not yet sent (in the order they
+ * entered), those whose key has no older unsettled record. With `together` (aggregation), the
+ * records that follow a key's head here go with it, to ride in the same aggregate (the packer
+ * defers those that cannot). A doomed head is handed to `settleFailed` at once, and the records
+ * behind it are looked at again.
+ *
+ * @example
+ * ```ts
+ * const { go, wait } = planKeyTurns(unsent, keyOrder, aggregating, (record) => settleAsPrecedingFailed(record));
+ * ```
+ * @param unsent - Records never sent, in the order they entered.
+ * @param order - The key queues.
+ * @param together - Whether a key's following records may go with its head (in one aggregate).
+ * @param settleFailed - Settles a doomed head (in `order` too); called before later records are looked at.
+ * @returns What goes now, and what waits.
+ */
+export function planKeyTurns<S extends Outgoing>(
+  unsent: readonly S[],
+  order: KeyOrder,
+  together: boolean,
+  settleFailed: (outgoing: S) => void,
+): KeyTurns<S> {
+  const go: S[] = [];
+  const wait: S[] = [];
+  const going = together ? new Set<string>() : undefined;
+  for (const outgoing of unsent) {
+    const key = outgoing.record.partitionKey;
+    if (going?.has(key)) {
+      go.push(outgoing);
+      continue;
+    }
+    const turn = order.turn(outgoing.record, key);
+    if (turn === 'fail') settleFailed(outgoing);
+    else if (turn === 'wait') wait.push(outgoing);
+    else {
+      go.push(outgoing);
+      going?.add(key);
+    }
+  }
+  return { go, wait };
 }

@@ -41,6 +41,7 @@ export interface Repair<S extends Outgoing> {
  * @param maxBytes - Largest aggregate, partition key included.
  * @param alreadyRepacked - User records packed again before, in this batch.
  * @param signal - Aborts the listing.
+ * @param defer - With per-key ordering: takes records that cannot travel in their key's aggregate (see `packAggregates`).
  * @returns Which records stay, and what to send again.
  * @throws Only when `signal` is aborted.
  */
@@ -50,6 +51,7 @@ export async function repackAfterReshard<S extends Outgoing>(
   maxBytes: number,
   alreadyRepacked: Set<S>,
   signal: AbortSignal,
+  defer?: (outgoing: S) => void,
 ): Promise<Repair<S>> {
   shardMaps.invalidate();
   const shardMap = await shardMaps.get(signal);
@@ -64,5 +66,5 @@ export async function repackAfterReshard<S extends Outgoing>(
     });
   }
   for (const part of repack) alreadyRepacked.add(part);
-  return { stay, resend: packAggregates(repack, shardMap, maxBytes), repackedCount: repack.length };
+  return { stay, resend: packAggregates(repack, shardMap, maxBytes, defer), repackedCount: repack.length };
 }

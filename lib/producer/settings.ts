@@ -10,6 +10,7 @@ import type { BatchLimits } from './batching.js';
 import { validateToKinesisConfig } from './config.js';
 import type { ToKinesisConfig } from './config.js';
 import { effectiveBatchSize, TO_KINESIS_DEFAULTS } from './defaults.js';
+import type { AfterFailure } from './keyOrder.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import type { PreparedRecord, RecordOptions } from './prepareRecord.js';
 import { defaultSerialize } from './serialize.js';
@@ -39,6 +40,8 @@ export interface Settings<T> extends Connection {
   readonly requests: RequestLimits;
   /** The shard limiter's ceiling and report hook; `undefined` with `shardLimit: false`. */
   readonly shardLimit: ShardLimitSettings | undefined;
+  /** Per-key ordering: what happens after a record fails for good; `undefined`: no ordering. */
+  readonly keyOrdering: { readonly afterFailure: AfterFailure } | undefined;
 }
 
 /** The resolved `shardLimit` block. */
@@ -116,6 +119,10 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       onSnapshot: guarded(shardLimit.onSnapshot, 'shardLimit.onSnapshot', logger),
       snapshotIntervalMs: Math.max(MIN_SNAPSHOT_INTERVAL_MS, durationToMs(shardLimit.snapshotInterval)!),
     },
+    keyOrdering:
+      valid.ordering === undefined || valid.ordering === 'none'
+        ? undefined
+        : { afterFailure: (valid.ordering === 'key' ? undefined : valid.ordering.afterFailure) ?? TO_KINESIS_DEFAULTS.keyOrdering.afterFailure },
     retry: retryPolicy(valid.retry, TO_KINESIS_DEFAULTS.retry),
     backlog: {
       maxRecords: valid.backlog?.maxRecords ?? Infinity,

@@ -16,7 +16,7 @@
  * @module
  */
 import type { EntryOutcome } from './answer.js';
-import type { Dispatch } from './dispatch.js';
+import type { Dispatch, OnAnswer } from './dispatch.js';
 import { planShardRequest } from './planner.js';
 import type { Ordered, PlannedRequest, RequestLimits, ShardLane } from './planner.js';
 import type { SendPutRecords } from './sender.js';
@@ -68,6 +68,7 @@ interface Round {
   left: number;
   /** The map its records were predicted with. */
   readonly map: ShardMap | undefined;
+  readonly onAnswer: OnAnswer | undefined;
   readonly resolve: (outcomes: EntryOutcome[]) => void;
 }
 
@@ -126,7 +127,7 @@ export class ShardScheduler {
   }
 
   /** Sends a round of Kinesis records as their shards' budgets allow: a {@link Dispatch}. */
-  readonly dispatch: Dispatch = async (waiting, signal) => {
+  readonly dispatch: Dispatch = async (waiting, signal, onAnswer) => {
     if (waiting.length === 0) return [];
     const { shardMaps } = this.options;
     // Rounds enter the lanes in the order they came: behind any still waiting for the map.
@@ -149,6 +150,7 @@ export class ShardScheduler {
         outcomes: new Array<EntryOutcome>(waiting.length),
         left: waiting.length,
         map,
+        onAnswer,
         resolve: (outcomes) => {
           signal.removeEventListener('abort', abort);
           resolve(outcomes);
@@ -237,6 +239,7 @@ export class ShardScheduler {
     request.outgoing.forEach((entry, index) => {
       const { round } = entry;
       round.outcomes[entry.index] = results[index]!;
+      round.onAnswer?.(entry.index, results[index]!);
       if (--round.left === 0) round.resolve(round.outcomes);
     });
     this.pump();

@@ -16,6 +16,7 @@ import { ShardMapCache } from './shardMapCache.js';
 import type { WithoutMap } from './shardMapCache.js';
 import { dispatchInOrder } from './dispatch.js';
 import { gatedMerge } from './gatedMerge.js';
+import { KeyOrder } from './keyOrder.js';
 import { ShardLimiter } from './shardLimiter.js';
 import { ShardScheduler } from './shardScheduler.js';
 import type { Settings } from './settings.js';
@@ -142,6 +143,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
           concurrency: settings.concurrency,
           signal: stopping.signal,
         });
+      const keyOrder = settings.keyOrdering && new KeyOrder(settings.keyOrdering.afterFailure);
       const delivery: DeliveryOptions = {
         streamName: settings.streamName,
         send,
@@ -149,6 +151,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         retry: settings.retry,
         logger: settings.logger,
         aggregation: settings.aggregation && { maxBytes: settings.aggregation.maxBytes, shardMaps: shardMaps! },
+        keyOrder,
       };
       const onSnapshot = settings.shardLimit?.onSnapshot;
       const snapshots = scheduler && onSnapshot && setInterval(() => onSnapshot(scheduler.snapshot()), settings.shardLimit!.snapshotIntervalMs);
@@ -170,6 +173,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         const overflow = backlog.overflow(record.bytes);
         if (overflow === undefined) {
           backlog.admit(record.bytes);
+          if (keyOrder !== undefined && record.accepted) keyOrder.enter(record, record.partitionKey);
           return true;
         }
         if (!record.accepted) reportAlone(record, record.errorCode, record.errorMessage);

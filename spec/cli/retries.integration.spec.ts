@@ -54,6 +54,30 @@ describe('retries and timeouts of the command', function () {
     }
   });
 
+  it('--ordering key: lines of a key land in the order read through throttles and 500s, with --concurrency 4', async () => {
+    const stream = uniqueStreamName('cli-ordered');
+    await localKinesis().createStream(stream, 2);
+    const proxy = await startFaultProxy(localKinesis().endpoint, { seed: 11, withhold: 0.2, http500: 0.03, latencyMs: [1, 5] });
+    try {
+      const lines = Array.from({ length: 260 }, (_, i) => JSON.stringify({ key: `k${i % 13}`, seq: Math.floor(i / 13) }));
+      const run = await cli(
+        ['--stream-name', stream, '--endpoint-url', proxy.endpoint, '--partition-key', 'key', '--ordering', 'key', '--concurrency', '4', '--batch-size', '50', '--batch-duration', '20ms', '--max-attempts', '50'],
+        { stdin: `${lines.join('\n')}\n` },
+      );
+      expect(run.code, run.stderr).to.equal(0);
+      expect(summary(run.stderr)).to.include({ delivered: 260, failed: 0 });
+      expect(proxy.stats.recordsWithheld, 'records throttled and retried').to.be.above(0);
+      const seen = new Map<string, number>();
+      for (const record of await stored(stream)) {
+        const { key, seq } = JSON.parse(record.data.toString()) as { key: string; seq: number };
+        expect(seq, `${key}: ${seq} after ${seen.get(key)}`).to.equal((seen.get(key) ?? -1) + 1);
+        seen.set(key, seq);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('refuses a bad --max-attempts or --request-timeout', async () => {
     const run = await cliInProcess(['--stream-name', 's', '--max-attempts', '0', '--request-timeout', 'soon']);
     expect(run.code).to.equal(2);

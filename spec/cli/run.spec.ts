@@ -216,11 +216,12 @@ describe('the rxjs-kinesis command', function () {
     });
 
     it('bad flags, named as flags', async () => {
-      const run = await cliInProcess(['--batch-size', 'ten', '--concurrency', '0', '--max-waiting', '100']);
+      const run = await cliInProcess(['--batch-size', 'ten', '--concurrency', '0', '--max-waiting', '100', '--ordering', 'keys']);
       expect(run.code).to.equal(2);
       expect(run.stderr).to.include("--batch-size: 'ten' is not a positive integer");
       expect(run.stderr).to.include('--stream-name: required');
       expect(run.stderr).to.include("--concurrency: '0' is not a positive integer");
+      expect(run.stderr).to.include("--ordering: 'keys' is not 'key' or 'none'");
       expect((await cliInProcess(['--stream-name', 's', '--max-waiting', '100'])).stderr).to.include('--max-waiting: 100 is less than the batch size (500)');
       for (const flag of ['--concurrency', '--max-waiting', '--batch-size']) {
         const negative = await cliInProcess(['--stream-name', 's', flag, '-1']);

@@ -35,7 +35,7 @@ describe('config validation', () => {
 
   it('names unknown fields, at the top level and inside blocks', () => {
     expect(problemsOf({ streamName: 's', stream_name: 's', batch: { count: 3 } })).to.deep.equal([
-      'stream_name: unknown field (known: streamName, streamARN, region, endpoint, credentials, client, requestTimeout, logger, partitionKey, explicitHashKey, serialize, batch, maxRecordBytes, concurrency, retry, scheduler, backlog, aggregation, shardLimit)',
+      'stream_name: unknown field (known: streamName, streamARN, region, endpoint, credentials, client, requestTimeout, logger, partitionKey, explicitHashKey, serialize, batch, maxRecordBytes, concurrency, retry, scheduler, backlog, aggregation, shardLimit, ordering)',
       'batch.count: unknown field (known: size, duration, maxBytes)',
     ]);
   });
@@ -63,6 +63,14 @@ describe('config validation', () => {
       "logger.warn: 'loud' is not a function",
       'scheduler: an object is not an RxJS scheduler',
     ]);
+  });
+
+  it("accepts ordering 'none', 'key' or the block, and names what is wrong otherwise", () => {
+    for (const ordering of ['none', 'key', { by: 'key' }, { by: 'key', afterFailure: 'fail' }]) expect(() => validateToKinesisConfig({ streamName: 's', ordering })).not.to.throw();
+    expect(problemsOf({ streamName: 's', ordering: 'keys' })).to.deep.equal(["ordering: 'keys' is not 'none', 'key' or { by: 'key', afterFailure? }"]);
+    expect(problemsOf({ streamName: 's', ordering: { by: 'key', afterFailure: 'drop' } })).to.deep.equal(["ordering.afterFailure: 'drop' is not 'send' or 'fail'"]);
+    expect(problemsOf({ streamName: 's', ordering: { afterFailure: 'fail' } })).to.have.length(1);
+    expect(problemsOf({ streamName: 's', ordering: { by: 'key', after: 'fail' } })[0]).to.match(/^ordering\.after: unknown field/);
   });
 
   it('accepts retry: false, and refuses a minimum delay over the maximum', () => {

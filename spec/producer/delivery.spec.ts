@@ -9,6 +9,9 @@ import { ShardMap } from '../../lib/kinesis/shardMap.js';
 import { entryBytes } from '../../lib/kinesis/sizes.js';
 import { deliverBatch } from '../../lib/producer/delivery.js';
 import type { DeliveryOptions } from '../../lib/producer/delivery.js';
+import { PRECEDING_RECORD_FAILED } from '../../lib/producer/errors.js';
+import { KeyOrder } from '../../lib/producer/keyOrder.js';
+import type { AfterFailure } from '../../lib/producer/keyOrder.js';
 import type { AcceptedRecord, PreparedRecord } from '../../lib/producer/prepareRecord.js';
 import type { SendPutRecords } from '../../lib/producer/sender.js';
 import { ShardMapCache } from '../../lib/producer/shardMapCache.js';
@@ -250,5 +253,65 @@ describe('deliverBatch with aggregation', () => {
     expect(resent).to.be.within(1, 39);
     expect(result.kinesisRecordCount).to.equal(2);
     expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).to.deep.equal([`stream 's' was resharded: ${resent} records whose aggregate landed on a shard their keys do not map to are sent again`]);
+  });
+});
+
+describe('deliverBatch with per-key ordering', () => {
+  /** A record `item` with partition key `key`. */
+  const keyed = (item: string, key: string): AcceptedRecord<string> => ({ ...(accepted(item) as AcceptedRecord<string>), partitionKey: key });
+  const denied: EntryOutcome = { ok: false, errorCode: 'KMSAccessDeniedException', errorMessage: 'denied', retryable: false, possiblyWritten: false };
+
+  /** Two batches delivered at once, every record entered in order: `[a1, b1]` and `[a2, a3]`. */
+  async function twoBatches(afterFailure: AfterFailure, decide: (item: string, call: number) => EntryOutcome, overrides: Partial<DeliveryOptions> = {}) {
+    const first = [keyed('a1', 'a'), keyed('b1', 'b')];
+    const second = [keyed('a2', 'a'), keyed('a3', 'a')];
+    const keyOrder = new KeyOrder(afterFailure);
+    for (const record of [...first, ...second]) keyOrder.enter(record, record.partitionKey);
+    const send = scriptedSender(decide);
+    const results = await Promise.all([first, second].map((batch) => deliverBatch(batch, options(send, { keyOrder, ...overrides }), signal)));
+    return { send, results: results.flatMap((result) => result.records) };
+  }
+
+  it("sends a key's records one at a time, each once the one before is written; other keys go at once", async () => {
+    const { send, results } = await twoBatches('send', (item, call) => (item === 'a1' && call === 1 ? throttled : ok(call)));
+    expect(send.calls).to.deep.equal([['a1', 'b1'], ['a1'], ['a2'], ['a3']]);
+    expect(results.map((result) => [result.item, result.status, result.attempts])).to.deep.equal([
+      ['a1', 'ok', 2],
+      ['b1', 'ok', 1],
+      ['a2', 'ok', 1],
+      ['a3', 'ok', 1],
+    ]);
+  });
+
+  it("afterFailure 'send': after a record fails for good, its key's next records go, in order", async () => {
+    const { send, results } = await twoBatches('send', (item) => (item === 'a1' ? denied : ok(1)));
+    expect(send.calls).to.deep.equal([['a1', 'b1'], ['a2'], ['a3']]);
+    expect(results.map((result) => result.status)).to.deep.equal(['failed', 'ok', 'ok', 'ok']);
+  });
+
+  it("afterFailure 'fail': the records of its key waiting behind it fail with PrecedingRecordFailed, never sent", async () => {
+    const { send, results } = await twoBatches('fail', (item) => (item === 'a1' ? denied : ok(1)));
+    expect(send.calls).to.deep.equal([['a1', 'b1']]);
+    expect(results.map((result) => [result.item, result.status === 'failed' ? result.errorCode : 'ok', result.attempts])).to.deep.equal([
+      ['a1', 'KMSAccessDeniedException', 1],
+      ['b1', 'ok', 1],
+      ['a2', PRECEDING_RECORD_FAILED, 0],
+      ['a3', PRECEDING_RECORD_FAILED, 0],
+    ]);
+  });
+
+  it("with aggregation, a key's waiting records ride together in one aggregate", async () => {
+    const shards = [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: String(2n ** 128n - 1n) }, SequenceNumberRange: { StartingSequenceNumber: '0' } }];
+    const sent: string[][] = [];
+    const send: SendPutRecords = async (records) => {
+      sent.push(records.map((record) => (decodeAggregate(record.data) ?? [record]).map((user) => Buffer.from(user.data).toString()).join('+')));
+      return records.map((_, index) => ok(index));
+    };
+    const keyOrder = new KeyOrder('send');
+    const batch = ['a1', 'a2', 'a3', 'b1'].map((item) => keyed(item, item[0]!));
+    for (const record of batch) keyOrder.enter(record, record.partitionKey);
+    const result = await deliverBatch(batch, options(send, { keyOrder, aggregation: { maxBytes: 1024, shardMaps: new ShardMapCache(async () => shards, silentLogger, 's') } }), signal);
+    expect(sent).to.deep.equal([['a1+a2+a3+b1']]);
+    expect(result.records.map((record) => record.status === 'ok' && record.subSequenceNumber)).to.deep.equal([0, 1, 2, 3]);
   });
 });

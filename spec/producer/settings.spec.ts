@@ -89,6 +89,13 @@ describe('settings', () => {
     expect(resolveSettings({ streamName: 's', shardLimit: false }).shardLimit).to.equal(undefined);
   });
 
+  it("orders by key only when asked; afterFailure 'send' by default", () => {
+    expect(resolveSettings({ streamName: 's' }).keyOrdering).to.equal(undefined);
+    expect(resolveSettings({ streamName: 's', ordering: 'none' }).keyOrdering).to.equal(undefined);
+    expect(resolveSettings({ streamName: 's', ordering: 'key' }).keyOrdering).to.deep.equal({ afterFailure: 'send' });
+    expect(resolveSettings({ streamName: 's', ordering: { by: 'key', afterFailure: 'fail' } }).keyOrdering).to.deep.equal({ afterFailure: 'fail' });
+  });
+
   it('takes the stream name from the ARN, and sends the ARN', () => {
     const settings = resolveSettings({ streamARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' });
     expect(settings.streamName).to.equal('orders');
