@@ -184,8 +184,16 @@ export function toKinesisConfigCodec<T>() {
     serialize: callback<(item: T) => Uint8Array | string>(),
     /** When a batch is closed: by count, bytes and time. Pipeline file: `batch.size`, `batch.duration`. */
     batch: BatchConfig,
-    /** Largest record (data plus partition key) in bytes. Default 1 MiB; at most 10 MiB. */
-    maxRecordBytes: RecordByteLimit,
+    /**
+     * Largest record (data plus partition key) in bytes: a record over it fails alone with
+     * `RecordTooLarge`. Default 1 MiB (the limit of a stream unless raised); at most 10 MiB.
+     * `'stream'`: the stream's own limit (`MaxRecordSizeInKiB`, 1 to 10 MiB, raised with
+     * `UpdateMaxRecordSize`), asked once per subscription with `DescribeStreamSummary` (needs
+     * `kinesis:DescribeStreamSummary`); batches wait for the answer (at most `requestTimeout`),
+     * and without one (no permission, an emulator that does not report it) the limit is 1 MiB,
+     * with one warning. With `'stream'`, `aggregation.maxBytes` is at most 1 MiB.
+     */
+    maxRecordBytes: either(`${RecordByteLimit.name}, or 'stream'`, RecordByteLimit, t.literal('stream')),
     /**
      * `PutRecords` calls in flight at once. Default 1: one request at a time, results in batch
      * order. With `shardLimit` on, it bounds requests, not batches: a batch whose records wait for
@@ -253,7 +261,13 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
   const { aggregation, maxRecordBytes } = config;
   if (isObject(aggregation) && typeof aggregation['maxBytes'] === 'number') {
     const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : TO_KINESIS_DEFAULTS.maxRecordBytes;
-    if (aggregation['maxBytes'] > recordLimit) problems.push(`aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`);
+    if (aggregation['maxBytes'] > recordLimit) {
+      problems.push(
+        maxRecordBytes === 'stream'
+          ? `aggregation.maxBytes: ${aggregation['maxBytes']} is over ${recordLimit}, the smallest record limit a stream has (maxRecordBytes: 'stream')`
+          : `aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`,
+      );
+    }
   }
   const { batch, backlog } = config;
   const batchSize = effectiveBatchSize(isObject(batch) ? batch['size'] : undefined, aggregation);

@@ -6,7 +6,7 @@ import type { ToKinesisConfig } from './config.js';
 import { deliverBatch } from './delivery.js';
 import type { DeliveryOptions } from './delivery.js';
 import { KinesisBacklogOverflowError } from './errors.js';
-import { prepareRecord } from './prepareRecord.js';
+import { prepareRecord, refuseOverStreamLimit } from './prepareRecord.js';
 import type { PreparedRecord } from './prepareRecord.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
@@ -18,17 +18,26 @@ import { dispatchInOrder } from './dispatch.js';
 import { gatedMerge } from './gatedMerge.js';
 import { ShardLimiter } from './shardLimiter.js';
 import { ShardScheduler } from './shardScheduler.js';
+import { StreamRecordLimit } from './streamRecordLimit.js';
 import type { Settings } from './settings.js';
 import { listShards } from '../kinesis/listShards.js';
+import { describeMaxRecordBytes } from '../kinesis/streamSummary.js';
 import { withDeadline } from '../shared/deadline.js';
 import { withoutHttpResponse } from '../shared/errors.js';
 
+/** Checks a batch before it is sent (the stream's record limit): the batch as it goes. */
+type BatchCheck<T> = (batch: PreparedRecord<T>[], signal: AbortSignal) => Promise<PreparedRecord<T>[]>;
+
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
-function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
+function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions, check?: BatchCheck<T>): Observable<KinesisBatchResult<T>> {
   return new Observable<KinesisBatchResult<T>>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
-    deliverBatch(batch, options, controller.signal, closedAt).then(
+    const delivered =
+      check === undefined
+        ? deliverBatch(batch, options, controller.signal, closedAt)
+        : check(batch, controller.signal).then((checked) => deliverBatch(checked, options, controller.signal, closedAt));
+    delivered.then(
       (result) => {
         settled = true;
         subscriber.next(result);
@@ -160,6 +169,18 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
       const deliverEach = (project: (closed: { batch: PreparedRecord<T>[]; closedAt: number }) => Observable<KinesisBatchResult<T>>) =>
         scheduler === undefined ? mergeMap(project, settings.concurrency) : gatedMerge(project, scheduler, settings.concurrency === 1);
       const backlog = new BacklogCounter(settings.backlog);
+      const streamLimit =
+        !settings.followStreamRecordLimit
+          ? undefined
+          : new StreamRecordLimit((signal) => withDeadline((deadline) => describeMaxRecordBytes(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs), settings.logger, settings.streamName);
+      /** With `maxRecordBytes: 'stream'`: records over the stream's limit are refused (their bytes leave the backlog now: a refused record carries none). */
+      const checkBatch: BatchCheck<T> | undefined =
+        streamLimit &&
+        (async (batch, signal) => {
+          const checked = refuseOverStreamLimit(batch, await streamLimit.get(signal), settings.streamName);
+          if (checked.refusedBytes > 0) backlog.settled(0, checked.refusedBytes);
+          return checked.batch;
+        });
       /** Reports one record at once, in a result of its own. */
       const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
         subscriber.next(
@@ -191,7 +212,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             backlog.closed(batch.length);
             return { batch, closedAt: performance.now() };
           }),
-          deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery)),
+          deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery, checkBatch)),
           tap((result) => backlog.settled(result.recordCount, result.bytes)),
         )
         .subscribe({
