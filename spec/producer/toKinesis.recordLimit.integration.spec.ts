@@ -13,6 +13,7 @@ import { recordingLogger, silentLogger } from '../support/collect.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { startShardSimulator } from '../support/shardSimulator.js';
 import type { ShardSimulator } from '../support/shardSimulator.js';
+import { denying } from '../support/stubs.js';
 import { toKinesis } from '../../lib/index.js';
 import type { Backlog, KinesisBatchResult, Logger } from '../../lib/index.js';
 
@@ -72,14 +73,7 @@ describe("toKinesis with maxRecordBytes: 'stream'", function () {
   it('without kinesis:DescribeStreamSummary, holds records to 1 MiB and says so once', async () => {
     const streamName = 'record-limit-denied';
     sim.createStream(streamName, 1, { maxRecordSizeKiB: 4096 });
-    const client = sim.client();
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === DescribeStreamSummaryCommand.name) throw Object.assign(new Error('User is not authorized to perform: kinesis:DescribeStreamSummary'), { name: 'AccessDeniedException', $fault: 'client' });
-        return next(args);
-      },
-      { step: 'initialize', name: 'denyDescribeStreamSummary' },
-    );
+    const client = denying(sim.client(), DescribeStreamSummaryCommand, 'kinesis:DescribeStreamSummary');
     const logger = recordingLogger();
     const run = await send({ streamName, client, logger });
     expect([...run.outcomes.values()].map((outcome) => [outcome.item.id, outcome.status === 'ok' ? 'ok' : outcome.errorCode])).to.deep.equal([
