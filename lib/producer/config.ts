@@ -117,10 +117,11 @@ const Aggregation = flagOrBlock('true, false or { maxBytes? }', t.boolean, Aggre
 const Rate = refined('a positive number', (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0);
 
 /**
- * The `shardLimit` block: the per-shard rate limiter. Each predicted shard gets a budget of
- * records and bytes per second, open until the shard first throttles, then adapted to the
- * service's answers (cut on a throttle, grown back while sends succeed) up to the ceiling set
- * here.
+ * The `shardLimit` block: the per-shard rate limiter. Each shard gets a budget of records and
+ * bytes per second, open until the shard first throttles, then adapted to the service's answers
+ * (cut on a throttle, grown back while sends succeed) up to the ceiling set here; it reopens once
+ * the shard has gone 10 s without a throttle while taking under half the ceiling. While every
+ * budget is open, records are sent in order, as without the limiter.
  *
  * @example
  * ```ts
@@ -215,11 +216,13 @@ export function toKinesisConfigCodec<T>() {
      */
     aggregation: Aggregation,
     /**
-     * Per-shard rate limiting: records are planned into requests by predicted shard (from
-     * `ListShards`), and each shard gets a budget of records and bytes per second, open until
-     * the shard first throttles, then cut on each throttle and grown back while sends succeed
-     * (AIMD), up to `recordsPerSecond` / `bytesPerSecond`. A record waits for its shard's budget
-     * (counted in the backlog) instead of being sent to be refused. Without `kinesis:ListShards`,
+     * Per-shard rate limiting: each shard gets a budget of records and bytes per second, open
+     * until the shard first throttles, then cut on each throttle and grown back while sends
+     * succeed (AIMD), up to `recordsPerSecond` / `bytesPerSecond`; reopened after 10 s without a
+     * throttle under half the ceiling. While a budget is engaged, records are planned into
+     * requests by predicted shard (from `ListShards`), and a record waits for its shard's budget
+     * (counted in the backlog) instead of being sent to be refused; while all are open, records go
+     * in order, as with `false`. Without `kinesis:ListShards`,
      * records are sent without a budget (one warning). `false`: no limiter, today's sending.
      * Default on: `{ recordsPerSecond: 1000, bytesPerSecond: 1 MiB, snapshotInterval: '1s' }`.
      */

@@ -67,7 +67,7 @@ const REOPEN_BELOW_SHARE = 0.5;
 /** What the limiter says about one shard. */
 export interface ShardBudgetState {
   readonly shardId: string;
-  /** `false`: open, no limit (no throttle seen yet); `true`: records wait for the budget. */
+  /** `false`: open, no limit (no throttle seen yet, or reopened); `true`: records wait for the budget. */
   readonly engaged: boolean;
   /** The budget: records per second (the ceiling while open). */
   readonly recordsPerSecond: number;

@@ -49,13 +49,13 @@ import type { ShardMap } from '../kinesis/shardMap.js';
 export interface ShardLimitState {
   /** The shard, as `ListShards` names it. */
   readonly shardId: string;
-  /** `false`: open, no limit (no throttle from this shard yet); `true`: its records wait for its budget. */
+  /** `false`: open, no limit (no throttle from this shard yet, or reopened after a quiet while); `true`: its records wait for its budget. */
   readonly engaged: boolean;
   /** The budget: records per second this producer lets the shard take (the ceiling while open). */
   readonly recordsPerSecond: number;
   /** The budget: bytes (data plus partition key) per second (the ceiling while open). */
   readonly bytesPerSecond: number;
-  /** Kinesis records waiting for this shard's budget now. */
+  /** Kinesis records waiting for this shard's budget now (while every budget is open, records are not sorted by shard: 0). */
   readonly waitingRecords: number;
   /** Kinesis records accepted by this shard, since the subscription began. */
   readonly acceptedRecords: number;

@@ -73,12 +73,13 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  * `concatMap`; up to `concurrency` requests at once when asked (results then come in the order
  * batches finish).
  *
- * Shard limiting (`shardLimit`, on by default): records are planned into requests by the shard
- * their keys map to (the stream's shards listed with `ListShards`), and each shard gets a budget
- * of records and bytes per second, open until the shard first throttles, then cut on each
- * throttle and grown back while sends succeed, up to the service's shard limit. A record waits
- * for its shard's budget (still counted in the backlog) instead of being sent to be refused;
- * records of other shards go on. `shardLimit.onSnapshot` reports each shard's budget, and each
+ * Shard limiting (`shardLimit`, on by default): each shard gets a budget of records and bytes
+ * per second, open until the shard first throttles, then cut on each throttle and grown back
+ * while sends succeed, up to the service's shard limit (and reopened once the shard is quiet).
+ * While every budget is open, records go in order, as without the limiter; once one is engaged,
+ * records are planned into requests by the shard their keys map to (the stream's shards listed
+ * with `ListShards`), and a record waits for its shard's budget (still counted in the backlog)
+ * instead of being sent to be refused; records of other shards go on. `shardLimit.onSnapshot` reports each shard's budget, and each
  * result counts its `throttledRecordAttempts`. `shardLimit: false` sends as before: `concurrency`
  * batches at once, each batch's requests in order.
  *
