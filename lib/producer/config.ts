@@ -120,7 +120,7 @@ const Rate = refined('a positive number', (u): u is number => typeof u === 'numb
  * The `shardLimit` block: the per-shard rate limiter. Each shard gets a budget of records and
  * bytes per second, open until the shard first throttles, then adapted to the service's answers
  * (cut on a throttle, grown back while sends succeed) up to the ceiling set here; it reopens once
- * the shard has gone 10 s without a throttle while taking under half the ceiling. While every
+ * it has gone 10 s without a throttle and without holding a record back. While every
  * budget is open, records are sent in order, as without the limiter.
  *
  * @example
@@ -219,7 +219,7 @@ export function toKinesisConfigCodec<T>() {
      * Per-shard rate limiting: each shard gets a budget of records and bytes per second, open
      * until the shard first throttles, then cut on each throttle and grown back while sends
      * succeed (AIMD), up to `recordsPerSecond` / `bytesPerSecond`; reopened after 10 s without a
-     * throttle under half the ceiling. While a budget is engaged, records are planned into
+     * throttle in which it held no record back. While a budget is engaged, records are planned into
      * requests by predicted shard (from `ListShards`), and a record waits for its shard's budget
      * (counted in the backlog) instead of being sent to be refused; while all are open, records go
      * in order, as with `false`. Without `kinesis:ListShards`,

@@ -18,11 +18,12 @@
  * - the share never falls under `minShare` (5%), so a producer never stops.
  *
  * An engaged budget **reopens** ({@link ShardLimiter.reopenQuiet}) once its shard has gone
- * `reopenAfterSeconds` (10 s) without a throttle while taking less than half of the ceiling: the
- * producer's demand on it has fallen (a hot key cooled, the other producers left), and a budget
- * no longer needed costs CPU on every record (the shard scheduler predicts records' shards only
- * while some budget is engaged). A shard still busy at its limit stays engaged: reopening it would
- * only bring the throttles back. A reopened shard engages again on its next throttle.
+ * `reopenAfterSeconds` (10 s) without a throttle in which its budget never held a record back:
+ * the producer's demand on it has fallen under the budget (a hot key cooled, the other producers
+ * left), and a budget no longer needed costs CPU on every record (the shard scheduler predicts
+ * records' shards only while some budget is engaged). A budget that held records back stays
+ * engaged, whatever the share: reopening it would only bring the throttles back. A reopened shard
+ * engages again on its next throttle.
  *
  * Several producers that share a shard (each with its own limiter) each see throttles in
  * proportion to what they send, cut, and grow back by the same amount per second: AIMD converges
@@ -49,7 +50,7 @@ export interface AimdParameters {
   readonly minShare: number;
   /** The buckets hold this many seconds of the budget: the most sent at once after a pause. */
   readonly burstSeconds: number;
-  /** An engaged budget reopens after this many seconds without a throttle in which its shard took less than half the ceiling. */
+  /** An engaged budget reopens after this many seconds without a throttle in which it held no record back. */
   readonly reopenAfterSeconds: number;
 }
 
@@ -57,12 +58,10 @@ export interface AimdParameters {
  * The limiter's AIMD parameters: a throttle cuts a shard's budget to 0.8 of what it was (once per
  * round trip); records accepted grow it back by 10% of the ceiling per second of sending; the
  * budget never falls under 5% of the ceiling; the buckets hold 0.2 s of the budget; a budget
- * reopens after 10 s without a throttle in which its shard took less than half the ceiling.
+ * reopens after 10 s without a throttle in which it held no record back.
  */
 export const SHARD_LIMIT_AIMD: AimdParameters = { decrease: 0.8, increasePerSecond: 0.1, minShare: 0.05, burstSeconds: 0.2, reopenAfterSeconds: 10 };
 
-/** A budget reopens only if its shard took less than this share of the ceiling over the quiet window. */
-const REOPEN_BELOW_SHARE = 0.5;
 
 /** What the limiter says about one shard. */
 export interface ShardBudgetState {
@@ -90,10 +89,9 @@ class ShardBudget {
   cutAt = -Infinity;
   acceptedRecords = 0;
   throttledRecords = 0;
-  /** While engaged: when the current quiet window began, and what the shard took in it. */
+  /** While engaged: when the current quiet window began, and whether the budget has held a record back since. */
   windowStart = 0;
-  windowRecords = 0;
-  windowBytes = 0;
+  heldBack = false;
 
   constructor(now: number) {
     this.refilledAt = now;
@@ -138,7 +136,10 @@ export class ShardLimiter {
     const budget = this.budget(shardId);
     if (!budget.engaged) return true;
     this.refill(budget);
-    if (budget.records < 1 || budget.bytes < Math.min(bytes, this.capacity(budget).bytes)) return false;
+    if (budget.records < 1 || budget.bytes < Math.min(bytes, this.capacity(budget).bytes)) {
+      budget.heldBack = true;
+      return false;
+    }
     budget.records -= 1;
     budget.bytes -= bytes;
     return true;
@@ -172,10 +173,7 @@ export class ShardLimiter {
   accepted(shardId: string, records: number, bytes: number, sentAt: number): void {
     const budget = this.budget(shardId);
     budget.acceptedRecords += records;
-    if (!budget.engaged) return;
-    budget.windowRecords += records;
-    budget.windowBytes += bytes;
-    if (sentAt < budget.cutAt) return;
+    if (!budget.engaged || sentAt < budget.cutAt) return;
     this.refill(budget);
     const secondsAtCeiling = Math.max(records / this.ceiling.recordsPerSecond, bytes / this.ceiling.bytesPerSecond);
     budget.share = Math.min(1, budget.share + (this.aimd.increasePerSecond * secondsAtCeiling) / budget.share);
@@ -199,8 +197,7 @@ export class ShardLimiter {
     budget.engaged = true;
     budget.cutAt = now;
     budget.windowStart = now;
-    budget.windowRecords = 0;
-    budget.windowBytes = 0;
+    budget.heldBack = false;
     budget.refilledAt = now;
     budget.records = Math.min(budget.records, 0);
     budget.bytes = Math.min(budget.bytes, 0);
@@ -226,8 +223,8 @@ export class ShardLimiter {
   }
 
   /**
-   * Reopens the engaged budgets no longer needed: those whose shard went `reopenAfterSeconds`
-   * without a throttle while taking less than half of the ceiling. Call it now and then (each
+   * Reopens the engaged budgets no longer needed: those that went `reopenAfterSeconds` without a
+   * throttle and without holding a record back ({@link ShardLimiter.take} refused none). Call it now and then (each
    * engaged budget's quiet window is checked once it is over, and a new one begins).
    *
    * @returns How many budgets are still engaged.
@@ -238,18 +235,14 @@ export class ShardLimiter {
     const windowMs = 1000 * this.aimd.reopenAfterSeconds;
     for (const budget of this.shards.values()) {
       if (!budget.engaged || now - budget.windowStart < windowMs) continue;
-      const seconds = (now - budget.windowStart) / 1000;
-      const idle =
-        budget.windowRecords < REOPEN_BELOW_SHARE * this.ceiling.recordsPerSecond * seconds && budget.windowBytes < REOPEN_BELOW_SHARE * this.ceiling.bytesPerSecond * seconds;
       // A cut starts a new window: this one saw no throttle.
-      if (idle) {
+      if (!budget.heldBack) {
         budget.engaged = false;
         budget.share = 1;
         this.engagedBudgets--;
       }
       budget.windowStart = now;
-      budget.windowRecords = 0;
-      budget.windowBytes = 0;
+      budget.heldBack = false;
     }
     return this.engagedBudgets;
   }

@@ -135,10 +135,15 @@ describe('ShardScheduler', () => {
       expect(throttledKeys(third, await outcomes)).to.deep.equal([]);
       expect(run.requests.at(-1)).to.deep.equal(keys.filter(onShard('shard-0')));
 
-      // 10 s on, shard-0 took little and was not throttled: it reopens on the next answer, and the queue is back
+      // 10 s on: shard-0's budget held records back in that window, so it stays engaged
       run.clock.now += 10_000;
       const fourth = round('d', 40);
       throttledKeys(fourth, await run.scheduler.dispatch(fourth, run.signal));
+      expect(run.limiter.anyEngaged()).to.equal(true);
+      // 10 s more without a throttle, nothing held back: it reopens on the next answer, and the queue is back
+      run.clock.now += 10_000;
+      const again = round('d2', 40);
+      throttledKeys(again, await run.scheduler.dispatch(again, run.signal));
       expect(run.limiter.anyEngaged()).to.equal(false);
       const predicted = run.predictions();
       const fifth = round('e', 40);
