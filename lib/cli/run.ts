@@ -99,7 +99,8 @@ function stopNote(stop: StopAtOnce, outcomes: Outcomes, failuresFile: string | u
 
 /** Sends every line; resolves with the exit code. */
 async function send(settings: CliSettings, input: Input, io: CliIo, interrupts: Observable<unknown>): Promise<number> {
-  const maxRecordBytes = settings.config.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
+  // Neither the flags nor the pipeline file set maxRecordBytes: the default (a number, never 'stream').
+  const maxRecordBytes = typeof settings.config.maxRecordBytes === 'number' ? settings.config.maxRecordBytes : TO_KINESIS_DEFAULTS.maxRecordBytes;
   const reading = new Reading(input, maxRecordBytes);
   const tally = new Tally();
   const progress = new Progress(io.stderr, tally, reading, settings.maxWaiting, settings.maxWaitingBytes);

@@ -117,10 +117,11 @@ const Aggregation = flagOrBlock('true, false or { maxBytes? }', t.boolean, Aggre
 const Rate = refined('a positive number', (u): u is number => typeof u === 'number' && Number.isFinite(u) && u > 0);
 
 /**
- * The `shardLimit` block: the per-shard rate limiter. Each predicted shard gets a budget of
- * records and bytes per second, open until the shard first throttles, then adapted to the
- * service's answers (cut on a throttle, grown back while sends succeed) up to the ceiling set
- * here.
+ * The `shardLimit` block: the per-shard rate limiter. Each shard gets a budget of records and
+ * bytes per second, open until the shard first throttles, then adapted to the service's answers
+ * (cut on a throttle, grown back while sends succeed) up to the ceiling set here; it reopens once
+ * it has gone 10 s without a throttle and without holding a record back. While every
+ * budget is open, records are sent in order, as without the limiter.
  *
  * @example
  * ```ts
@@ -217,8 +218,16 @@ export function toKinesisConfigCodec<T>() {
     serialize: callback<(item: T) => Uint8Array | string>(),
     /** When a batch is closed: by count, bytes and time. Pipeline file: `batch.size`, `batch.duration`. */
     batch: BatchConfig,
-    /** Largest record (data plus partition key) in bytes. Default 1 MiB; at most 10 MiB. */
-    maxRecordBytes: RecordByteLimit,
+    /**
+     * Largest record (data plus partition key) in bytes: a record over it fails alone with
+     * `RecordTooLarge`. Default 1 MiB (the limit of a stream unless raised); at most 10 MiB.
+     * `'stream'`: the stream's own limit (`MaxRecordSizeInKiB`, 1 to 10 MiB, raised with
+     * `UpdateMaxRecordSize`), asked once per subscription with `DescribeStreamSummary` (needs
+     * `kinesis:DescribeStreamSummary`); batches wait for the answer (at most `requestTimeout`),
+     * and without one (no permission, an emulator that does not report it) the limit is 1 MiB,
+     * with one warning. With `'stream'`, `aggregation.maxBytes` is at most 1 MiB.
+     */
+    maxRecordBytes: either(`${RecordByteLimit.name}, or 'stream'`, RecordByteLimit, t.literal('stream')),
     /**
      * `PutRecords` calls in flight at once. Default 1: one request at a time, results in batch
      * order. With `shardLimit` on, it bounds requests, not batches: a batch whose records wait for
@@ -240,11 +249,13 @@ export function toKinesisConfigCodec<T>() {
      */
     aggregation: Aggregation,
     /**
-     * Per-shard rate limiting: records are planned into requests by predicted shard (from
-     * `ListShards`), and each shard gets a budget of records and bytes per second, open until
-     * the shard first throttles, then cut on each throttle and grown back while sends succeed
-     * (AIMD), up to `recordsPerSecond` / `bytesPerSecond`. A record waits for its shard's budget
-     * (counted in the backlog) instead of being sent to be refused. Without `kinesis:ListShards`,
+     * Per-shard rate limiting: each shard gets a budget of records and bytes per second, open
+     * until the shard first throttles, then cut on each throttle and grown back while sends
+     * succeed (AIMD), up to `recordsPerSecond` / `bytesPerSecond`; reopened after 10 s without a
+     * throttle in which it held no record back. While a budget is engaged, records are planned into
+     * requests by predicted shard (from `ListShards`), and a record waits for its shard's budget
+     * (counted in the backlog) instead of being sent to be refused; while all are open, records go
+     * in order, as with `false`. Without `kinesis:ListShards`,
      * records are sent without a budget (one warning). `false`: no limiter, today's sending.
      * Default on: `{ recordsPerSecond: 1000, bytesPerSecond: 1 MiB, snapshotInterval: '1s' }`.
      */
@@ -296,7 +307,13 @@ function crossFieldProblems(config: Record<string, unknown>): string[] {
   const { aggregation, maxRecordBytes } = config;
   if (isObject(aggregation) && typeof aggregation['maxBytes'] === 'number') {
     const recordLimit = typeof maxRecordBytes === 'number' ? maxRecordBytes : TO_KINESIS_DEFAULTS.maxRecordBytes;
-    if (aggregation['maxBytes'] > recordLimit) problems.push(`aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`);
+    if (aggregation['maxBytes'] > recordLimit) {
+      problems.push(
+        maxRecordBytes === 'stream'
+          ? `aggregation.maxBytes: ${aggregation['maxBytes']} is over ${recordLimit}, the smallest record limit a stream has (maxRecordBytes: 'stream')`
+          : `aggregation.maxBytes: ${aggregation['maxBytes']} is over maxRecordBytes (${recordLimit})`,
+      );
+    }
   }
   const { batch, backlog } = config;
   const batchSize = effectiveBatchSize(isObject(batch) ? batch['size'] : undefined, aggregation);

@@ -59,7 +59,7 @@ export const TO_KINESIS_DEFAULTS: {
     /** Bytes (data plus partition keys) per batch. */
     readonly maxBytes: number;
   };
-  /** 1 MiB */
+  /** 1 MiB (the limit of a stream unless raised; `maxRecordBytes: 'stream'` reads the stream's own) */
   readonly maxRecordBytes: number;
   /** 1 */
   readonly concurrency: number;
@@ -67,7 +67,7 @@ export const TO_KINESIS_DEFAULTS: {
   readonly requestTimeout: Duration;
   /** `{ maxAttempts: 10, minDelay: '100ms', maxDelay: '5s' }` */
   readonly retry: Required<t.TypeOf<typeof RetryConfig>>;
-  /** With `aggregation: true`: `{ maxBytes: 1,047,552 }` (1 MiB - 1 KiB; at most `maxRecordBytes`) */
+  /** With `aggregation: true`: `{ maxBytes: 1,047,552 }` (1 MiB - 1 KiB; at most `maxRecordBytes`, or 1 MiB with `'stream'`) */
   readonly aggregation: {
     /** Largest aggregate, partition key included. */
     readonly maxBytes: number;

@@ -1,8 +1,9 @@
 /**
  * Request planning: the one path from records waiting to be sent to `PutRecords` requests within
- * the service limits: in order ({@link planRequests}), or by predicted shard, as each shard's
- * budget allows ({@link planShardRequest}, for the shard limiter); under per-key ordering, what
- * may go at all is picked first ({@link planKeyTurns}). With aggregation, user records
+ * the service limits: in order ({@link planRequests}, and {@link planQueuedRequest} across queued
+ * rounds), or by predicted shard, as each shard's budget allows ({@link planShardRequest}, for
+ * the shard limiter); under per-key ordering, what may go at all is picked first
+ * ({@link planKeyTurns}). With aggregation, user records
  * are first packed into aggregates by `packAggregates` (`aggregation.ts`, once per batch, so that
  * a retry resends the same aggregates), and those Kinesis records are planned here.
  *
@@ -105,18 +106,23 @@ interface Planning<S extends Outgoing> extends PlannedRequest<S> {
 
 const emptyRequest = <S extends Outgoing>(): Planning<S> => ({ outgoing: [], records: [], bytes: 0, wireBytes: 0 });
 
+/** Adds a Kinesis record to a request being planned (not what carries it). */
+function addRecord(planned: Planning<Outgoing>, record: AcceptedRecord<unknown>): void {
+  planned.records.push(record);
+  planned.bytes += record.bytes;
+  planned.wireBytes += record.wireBytes;
+}
+
 /** Adds a record to a request being planned. */
 function add<S extends Outgoing>(planned: Planning<S>, next: S): void {
   planned.outgoing.push(next);
-  planned.records.push(next.record);
-  planned.bytes += next.record.bytes;
-  planned.wireBytes += next.record.wireBytes;
+  addRecord(planned, next.record);
 }
 
 /** Whether one more record fits in a request being planned. */
 const fits = (planned: Planning<Outgoing>, record: AcceptedRecord<unknown>, limits: RequestLimits): boolean =>
-  planned.outgoing.length === 0 ||
-  (planned.outgoing.length < limits.maxRecords && planned.bytes + record.bytes <= limits.maxBytes && planned.wireBytes + record.wireBytes <= limits.maxWireBytes);
+  planned.records.length === 0 ||
+  (planned.records.length < limits.maxRecords && planned.bytes + record.bytes <= limits.maxBytes && planned.wireBytes + record.wireBytes <= limits.maxWireBytes);
 
 /**
  * Plans one request from records waiting by predicted shard: oldest first across shards (so a
@@ -207,4 +213,59 @@ export function planKeyTurns<S extends Outgoing>(
     }
   }
   return { go, wait };
+}
+
+/** The records of one round queued to be sent in order, without shard prediction, from `next` on. */
+export interface QueuedRound {
+  readonly waiting: readonly Outgoing[];
+  /** The index in `waiting` of the oldest record not yet planned. */
+  next: number;
+}
+
+/** The records `waiting[start]` to `waiting[end - 1]` of one queued round, in a request. */
+export interface PlannedSlice<Q extends QueuedRound> {
+  readonly queued: Q;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One request planned from queued rounds: the Kinesis records it sends, in order, and which rounds' records they are. */
+export interface PlannedQueueRequest<Q extends QueuedRound> {
+  readonly records: readonly AcceptedRecord<unknown>[];
+  readonly bytes: number;
+  readonly slices: readonly PlannedSlice<Q>[];
+}
+
+/**
+ * Plans one request from rounds queued in order, oldest first, as many records as the limits
+ * allow (across rounds): the shard scheduler's path while every shard is open, no shard predicted
+ * and no budget taken. Advances each round's `next`, and takes the rounds planned to the end off
+ * the front of `queue`.
+ *
+ * @example
+ * ```ts
+ * const queue = [{ waiting: round, next: 0 }];
+ * const request = planQueuedRequest(queue); // request.slices[0]: { queued: queue[0], start: 0, end: 500 }
+ * ```
+ * @param queue - The rounds waiting, oldest first.
+ * @param limits - Records and bytes per request.
+ * @returns The request; `undefined` when nothing is queued.
+ */
+export function planQueuedRequest<Q extends QueuedRound>(queue: Q[], limits: RequestLimits = SERVICE_REQUEST_LIMITS): PlannedQueueRequest<Q> | undefined {
+  const planned = emptyRequest<Outgoing>();
+  const slices: PlannedSlice<Q>[] = [];
+  while (queue.length > 0) {
+    const queued = queue[0]!;
+    const start = queued.next;
+    while (queued.next < queued.waiting.length) {
+      const { record } = queued.waiting[queued.next]!;
+      if (!fits(planned, record, limits)) break;
+      addRecord(planned, record);
+      queued.next++;
+    }
+    if (queued.next > start) slices.push({ queued, start, end: queued.next });
+    if (queued.next < queued.waiting.length) break;
+    queue.shift();
+  }
+  return slices.length === 0 ? undefined : { records: planned.records, bytes: planned.bytes, slices };
 }

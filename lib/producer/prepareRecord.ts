@@ -63,15 +63,41 @@ export function prepareRecord<T>(item: T, options: RecordOptions<T>): PreparedRe
     // The key's bytes, measured once: for the service's count, and for the body's.
     const keyBytes = Buffer.byteLength(partitionKey, 'utf8');
     const bytes = data.byteLength + keyBytes;
-    if (bytes > options.maxRecordBytes) {
-      throw new RecordRejection(
-        'RecordTooLarge',
-        `record is ${formatBytes(bytes)} (data ${formatBytes(data.byteLength)} + partition key ${formatBytes(bytes - data.byteLength)}), over the limit of ${formatBytes(options.maxRecordBytes)}`,
-      );
-    }
+    if (bytes > options.maxRecordBytes) throw new RecordRejection('RecordTooLarge', tooLarge(bytes, data.byteLength, `the limit of ${formatBytes(options.maxRecordBytes)}`));
     return { accepted: true, item, partitionKey, explicitHashKey, data, bytes, wireBytes: entryBytesOf(data.byteLength, quotedKeyBytes(partitionKey, keyBytes), explicitHashKey) };
   } catch (error) {
     if (!(error instanceof RecordRejection)) throw error;
     return { accepted: false, item, partitionKey, errorCode: error.errorCode, errorMessage: error.message, bytes: 0 };
   }
+}
+
+/** Why a record is too large: its size, data and key, and the limit it is over. */
+const tooLarge = (bytes: number, dataBytes: number, limit: string): string =>
+  `record is ${formatBytes(bytes)} (data ${formatBytes(dataBytes)} + partition key ${formatBytes(bytes - dataBytes)}), over ${limit}`;
+
+/**
+ * Refuses the records of a batch that are over the stream's own record limit (`maxRecordBytes:
+ * 'stream'`, once `DescribeStreamSummary` has said it): each becomes a `RecordTooLarge`
+ * rejection, reported in its batch's result like any record refused on the client.
+ *
+ * @example
+ * ```ts
+ * const { batch: checked, refusedBytes } = refuseOverStreamLimit(batch, 2 * 1024 * 1024, 'orders');
+ * ```
+ * @param batch - Prepared records (checked against the 10 MiB ceiling only).
+ * @param limit - The stream's record limit, in bytes.
+ * @param streamName - The stream, for the message.
+ * @returns The batch (the same array when nothing is over), and the bytes of the records refused.
+ */
+export function refuseOverStreamLimit<T>(batch: PreparedRecord<T>[], limit: number, streamName: string): { batch: PreparedRecord<T>[]; refusedBytes: number } {
+  let refusedBytes = 0;
+  let checked = batch;
+  batch.forEach((record, index) => {
+    if (!record.accepted || record.bytes <= limit) return;
+    if (checked === batch) checked = [...batch];
+    refusedBytes += record.bytes;
+    const errorMessage = tooLarge(record.bytes, record.data.byteLength, `the record limit of stream '${streamName}' (${formatBytes(limit)}, its MaxRecordSizeInKiB)`);
+    checked[index] = { accepted: false, item: record.item, partitionKey: record.partitionKey, errorCode: 'RecordTooLarge', errorMessage, bytes: 0 };
+  });
+  return { batch: checked, refusedBytes };
 }

@@ -14,7 +14,7 @@ import type { AfterFailure } from './keyOrder.js';
 import { explicitHashKeyOf, partitionKeyOf } from './partitionKey.js';
 import type { PreparedRecord, RecordOptions } from './prepareRecord.js';
 import { defaultSerialize } from './serialize.js';
-import { MAX_RECORDS_PER_REQUEST, SERVICE_MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
+import { MAX_RECORD_BYTES_CEILING, MAX_RECORDS_PER_REQUEST, SERVICE_MAX_BYTES_PER_REQUEST } from '../kinesis/limits.js';
 import { requestLimitsFor } from './planner.js';
 import type { RequestLimits } from './planner.js';
 import type { ShardLimitState } from './shardScheduler.js';
@@ -29,7 +29,10 @@ import type { RetryPolicy } from '../shared/retry.js';
 
 /** Everything the operator needs, resolved. */
 export interface Settings<T> extends Connection {
+  /** How items become records; with `maxRecordBytes: 'stream'`, `maxRecordBytes` is the 10 MiB ceiling (the stream's own limit is checked when known). */
   readonly records: RecordOptions<T>;
+  /** `maxRecordBytes: 'stream'`: records are checked against the stream's own limit (`DescribeStreamSummary`) before they are sent. */
+  readonly followStreamRecordLimit: boolean;
   readonly batch: BatchLimits<PreparedRecord<T>>;
   readonly concurrency: number;
   readonly retry: RetryPolicy;
@@ -87,7 +90,9 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
   const concurrency = valid.concurrency ?? TO_KINESIS_DEFAULTS.concurrency;
   const connection = resolveConnection(valid);
   const { logger } = connection;
-  const maxRecordBytes = valid.maxRecordBytes ?? TO_KINESIS_DEFAULTS.maxRecordBytes;
+  const followStream = valid.maxRecordBytes === 'stream';
+  // With 'stream', records are checked against the stream's limit once it is known (StreamRecordLimit), and aggregates stay within any stream's.
+  const maxRecordBytes = typeof valid.maxRecordBytes === 'number' ? valid.maxRecordBytes : TO_KINESIS_DEFAULTS.maxRecordBytes;
   const aggregation =
     valid.aggregation === undefined || valid.aggregation === false
       ? undefined
@@ -101,8 +106,9 @@ export function resolveSettings<T>(config: ToKinesisConfig<T>): Settings<T> {
       partitionKeyOf: partitionKeyOf(valid.partitionKey, aggregation !== undefined),
       explicitHashKeyOf: explicitHashKeyOf(valid.explicitHashKey),
       serialize: valid.serialize ?? defaultSerialize,
-      maxRecordBytes,
+      maxRecordBytes: followStream ? MAX_RECORD_BYTES_CEILING : maxRecordBytes,
     },
+    followStreamRecordLimit: followStream,
     batch: {
       maxCount,
       maxWeight,

@@ -17,6 +17,14 @@
  *   ceiling in about 2 s after a cut when alone;
  * - the share never falls under `minShare` (5%), so a producer never stops.
  *
+ * An engaged budget **reopens** ({@link ShardLimiter.reopenQuiet}) once its shard has gone
+ * `reopenAfterSeconds` (10 s) without a throttle in which its budget never held a record back:
+ * the producer's demand on it has fallen under the budget (a hot key cooled, the other producers
+ * left), and a budget no longer needed costs CPU on every record (the shard scheduler predicts
+ * records' shards only while some budget is engaged). A budget that held records back stays
+ * engaged, whatever the share: reopening it would only bring the throttles back. A reopened shard
+ * engages again on its next throttle.
+ *
  * Several producers that share a shard (each with its own limiter) each see throttles in
  * proportion to what they send, cut, and grow back by the same amount per second: AIMD converges
  * on fair shares. The ceiling keeps a lone producer from ever sending over the shard's limit, so
@@ -42,19 +50,23 @@ export interface AimdParameters {
   readonly minShare: number;
   /** The buckets hold this many seconds of the budget: the most sent at once after a pause. */
   readonly burstSeconds: number;
+  /** An engaged budget reopens after this many seconds without a throttle in which it held no record back. */
+  readonly reopenAfterSeconds: number;
 }
 
 /**
  * The limiter's AIMD parameters: a throttle cuts a shard's budget to 0.8 of what it was (once per
  * round trip); records accepted grow it back by 10% of the ceiling per second of sending; the
- * budget never falls under 5% of the ceiling; the buckets hold 0.2 s of the budget.
+ * budget never falls under 5% of the ceiling; the buckets hold 0.2 s of the budget; a budget
+ * reopens after 10 s without a throttle in which it held no record back.
  */
-export const SHARD_LIMIT_AIMD: AimdParameters = { decrease: 0.8, increasePerSecond: 0.1, minShare: 0.05, burstSeconds: 0.2 };
+export const SHARD_LIMIT_AIMD: AimdParameters = { decrease: 0.8, increasePerSecond: 0.1, minShare: 0.05, burstSeconds: 0.2, reopenAfterSeconds: 10 };
+
 
 /** What the limiter says about one shard. */
 export interface ShardBudgetState {
   readonly shardId: string;
-  /** `false`: open, no limit (no throttle seen yet); `true`: records wait for the budget. */
+  /** `false`: open, no limit (no throttle seen yet, or reopened); `true`: records wait for the budget. */
   readonly engaged: boolean;
   /** The budget: records per second (the ceiling while open). */
   readonly recordsPerSecond: number;
@@ -77,6 +89,9 @@ class ShardBudget {
   cutAt = -Infinity;
   acceptedRecords = 0;
   throttledRecords = 0;
+  /** While engaged: when the current quiet window began, and whether the budget has held a record back since. */
+  windowStart = 0;
+  heldBack = false;
 
   constructor(now: number) {
     this.refilledAt = now;
@@ -95,6 +110,8 @@ class ShardBudget {
  */
 export class ShardLimiter {
   private readonly shards = new Map<string, ShardBudget>();
+  /** Budgets engaged now. */
+  private engagedBudgets = 0;
 
   /**
    * @param ceiling - The most one shard's budget allows.
@@ -119,7 +136,10 @@ export class ShardLimiter {
     const budget = this.budget(shardId);
     if (!budget.engaged) return true;
     this.refill(budget);
-    if (budget.records < 1 || budget.bytes < Math.min(bytes, this.capacity(budget).bytes)) return false;
+    if (budget.records < 1 || budget.bytes < Math.min(bytes, this.capacity(budget).bytes)) {
+      budget.heldBack = true;
+      return false;
+    }
     budget.records -= 1;
     budget.bytes -= bytes;
     return true;
@@ -173,8 +193,11 @@ export class ShardLimiter {
     if (budget.engaged && sentAt < budget.cutAt) return;
     const now = this.clock();
     budget.share = budget.engaged ? Math.max(this.aimd.minShare, budget.share * this.aimd.decrease) : this.aimd.decrease;
+    if (!budget.engaged) this.engagedBudgets++;
     budget.engaged = true;
     budget.cutAt = now;
+    budget.windowStart = now;
+    budget.heldBack = false;
     budget.refilledAt = now;
     budget.records = Math.min(budget.records, 0);
     budget.bytes = Math.min(budget.bytes, 0);
@@ -188,6 +211,40 @@ export class ShardLimiter {
    */
   engaged(shardId: string): boolean {
     return this.shards.get(shardId)?.engaged === true;
+  }
+
+  /**
+   * Whether any shard's budget is engaged.
+   *
+   * @returns `false` while every shard is open (nothing is limited).
+   */
+  anyEngaged(): boolean {
+    return this.engagedBudgets > 0;
+  }
+
+  /**
+   * Reopens the engaged budgets no longer needed: those that went `reopenAfterSeconds` without a
+   * throttle and without holding a record back ({@link ShardLimiter.take} refused none). Call it now and then (each
+   * engaged budget's quiet window is checked once it is over, and a new one begins).
+   *
+   * @returns How many budgets are still engaged.
+   */
+  reopenQuiet(): number {
+    if (this.engagedBudgets === 0) return 0;
+    const now = this.clock();
+    const windowMs = 1000 * this.aimd.reopenAfterSeconds;
+    for (const budget of this.shards.values()) {
+      if (!budget.engaged || now - budget.windowStart < windowMs) continue;
+      // A cut starts a new window: this one saw no throttle.
+      if (!budget.heldBack) {
+        budget.engaged = false;
+        budget.share = 1;
+        this.engagedBudgets--;
+      }
+      budget.windowStart = now;
+      budget.heldBack = false;
+    }
+    return this.engagedBudgets;
   }
 
   /**
@@ -214,7 +271,11 @@ export class ShardLimiter {
    * @param shardIds - The shards to track.
    */
   track(shardIds: ReadonlySet<string>): void {
-    for (const shardId of this.shards.keys()) if (!shardIds.has(shardId)) this.shards.delete(shardId);
+    for (const [shardId, budget] of this.shards) {
+      if (shardIds.has(shardId)) continue;
+      if (budget.engaged) this.engagedBudgets--;
+      this.shards.delete(shardId);
+    }
     for (const shardId of shardIds) this.budget(shardId);
   }
 

@@ -6,7 +6,7 @@ import type { ToKinesisConfig } from './config.js';
 import { deliverBatch } from './delivery.js';
 import type { DeliveryOptions } from './delivery.js';
 import { KinesisBacklogOverflowError } from './errors.js';
-import { prepareRecord } from './prepareRecord.js';
+import { prepareRecord, refuseOverStreamLimit } from './prepareRecord.js';
 import type { PreparedRecord } from './prepareRecord.js';
 import { batchResult, failedRecord } from './results.js';
 import type { KinesisBatchResult } from './results.js';
@@ -19,17 +19,26 @@ import { gatedMerge } from './gatedMerge.js';
 import { KeyOrder } from './keyOrder.js';
 import { ShardLimiter } from './shardLimiter.js';
 import { ShardScheduler } from './shardScheduler.js';
+import { StreamRecordLimit } from './streamRecordLimit.js';
 import type { Settings } from './settings.js';
 import { listShards } from '../kinesis/listShards.js';
+import { describeMaxRecordBytes } from '../kinesis/streamSummary.js';
 import { withDeadline } from '../shared/deadline.js';
 import { withoutHttpResponse } from '../shared/errors.js';
 
+/** Checks a batch before it is sent (the stream's record limit): the batch as it goes. */
+type BatchCheck<T> = (batch: PreparedRecord<T>[], signal: AbortSignal) => Promise<PreparedRecord<T>[]>;
+
 /** Delivers one batch as an Observable: one result, then complete; unsubscribing aborts the request in flight. */
-function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions): Observable<KinesisBatchResult<T>> {
+function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: DeliveryOptions, check?: BatchCheck<T>): Observable<KinesisBatchResult<T>> {
   return new Observable<KinesisBatchResult<T>>((subscriber) => {
     const controller = new AbortController();
     let settled = false;
-    deliverBatch(batch, options, controller.signal, closedAt).then(
+    const delivered =
+      check === undefined
+        ? deliverBatch(batch, options, controller.signal, closedAt)
+        : check(batch, controller.signal).then((checked) => deliverBatch(checked, options, controller.signal, closedAt));
+    delivered.then(
       (result) => {
         settled = true;
         subscriber.next(result);
@@ -65,12 +74,13 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  * `concatMap`; up to `concurrency` requests at once when asked (results then come in the order
  * batches finish).
  *
- * Shard limiting (`shardLimit`, on by default): records are planned into requests by the shard
- * their keys map to (the stream's shards listed with `ListShards`), and each shard gets a budget
- * of records and bytes per second, open until the shard first throttles, then cut on each
- * throttle and grown back while sends succeed, up to the service's shard limit. A record waits
- * for its shard's budget (still counted in the backlog) instead of being sent to be refused;
- * records of other shards go on. `shardLimit.onSnapshot` reports each shard's budget, and each
+ * Shard limiting (`shardLimit`, on by default): each shard gets a budget of records and bytes
+ * per second, open until the shard first throttles, then cut on each throttle and grown back
+ * while sends succeed, up to the service's shard limit (and reopened once the shard is quiet).
+ * While every budget is open, records go in order, as without the limiter; once one is engaged,
+ * records are planned into requests by the shard their keys map to (the stream's shards listed
+ * with `ListShards`), and a record waits for its shard's budget (still counted in the backlog)
+ * instead of being sent to be refused; records of other shards go on. `shardLimit.onSnapshot` reports each shard's budget, and each
  * result counts its `throttledRecordAttempts`. `shardLimit: false` sends as before: `concurrency`
  * batches at once, each batch's requests in order.
  *
@@ -163,6 +173,22 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
       const deliverEach = (project: (closed: { batch: PreparedRecord<T>[]; closedAt: number }) => Observable<KinesisBatchResult<T>>) =>
         scheduler === undefined ? mergeMap(project, settings.concurrency) : gatedMerge(project, scheduler, settings.concurrency === 1);
       const backlog = new BacklogCounter(settings.backlog);
+      const streamLimit =
+        !settings.followStreamRecordLimit
+          ? undefined
+          : new StreamRecordLimit((signal) => withDeadline((deadline) => describeMaxRecordBytes(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs), settings.logger, settings.streamName);
+      /** With `maxRecordBytes: 'stream'`: records over the stream's limit are refused (their bytes leave the backlog now: a refused record carries none). */
+      const checkBatch: BatchCheck<T> | undefined =
+        streamLimit &&
+        (async (batch, signal) => {
+          const checked = refuseOverStreamLimit(batch, await streamLimit.get(signal), settings.streamName);
+          if (checked.refusedBytes > 0) {
+            backlog.settled(0, checked.refusedBytes);
+            // A refused record leaves its key's queue: the key's next records need not wait for it.
+            if (keyOrder !== undefined) batch.forEach((record, index) => record !== checked.batch[index] && record.accepted && keyOrder.settle(record, record.partitionKey, false));
+          }
+          return checked.batch;
+        });
       /** Reports one record at once, in a result of its own. */
       const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
         subscriber.next(
@@ -195,7 +221,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             backlog.closed(batch.length);
             return { batch, closedAt: performance.now() };
           }),
-          deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery)),
+          deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery, checkBatch)),
           tap((result) => backlog.settled(result.recordCount, result.bytes)),
         )
         .subscribe({

@@ -57,7 +57,7 @@ describe('config validation', () => {
       "partitionKey: 'order..id' is not a field path such as 'customer_id' or 'order.id', or a function",
       "serialize: 'json' is not a function",
       "endpoint: 'localhost:4566' is not an http(s) URL such as 'http://localhost:4566'",
-      'maxRecordBytes: 11534336 is not a whole number of bytes from 1 to 10485760 (10 MiB)',
+      "maxRecordBytes: 11534336 is not a whole number of bytes from 1 to 10485760 (10 MiB), or 'stream'",
       'retry.maxAttempts: -1 is not a positive integer',
       "retry.minDelay: '1 second' is not a duration",
       "logger.warn: 'loud' is not a function",
@@ -71,6 +71,11 @@ describe('config validation', () => {
     expect(problemsOf({ streamName: 's', ordering: { by: 'key', afterFailure: 'drop' } })).to.deep.equal(["ordering.afterFailure: 'drop' is not 'send' or 'fail'"]);
     expect(problemsOf({ streamName: 's', ordering: { afterFailure: 'fail' } })).to.have.length(1);
     expect(problemsOf({ streamName: 's', ordering: { by: 'key', after: 'fail' } })[0]).to.match(/^ordering\.after: unknown field/);
+  });
+
+  it("takes maxRecordBytes: 'stream' (the stream's own limit), and no other string", () => {
+    expect(() => validateToKinesisConfig({ streamName: 's', maxRecordBytes: 'stream' })).not.to.throw();
+    expect(problemsOf({ streamName: 's', maxRecordBytes: 'shard' })).to.deep.equal(["maxRecordBytes: 'shard' is not a whole number of bytes from 1 to 10485760 (10 MiB), or 'stream'"]);
   });
 
   it('accepts retry: false, and refuses a minimum delay over the maximum', () => {

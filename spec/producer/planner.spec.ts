@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { entryBytes } from '../../lib/kinesis/sizes.js';
-import { planRequests, planShardRequest, SERVICE_REQUEST_LIMITS } from '../../lib/producer/planner.js';
+import { planQueuedRequest, planRequests, planShardRequest, SERVICE_REQUEST_LIMITS } from '../../lib/producer/planner.js';
 import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
 
 const record = (bytes: number, partitionKey = 'k'): { record: AcceptedRecord<number> } => ({
@@ -75,5 +75,40 @@ describe('planShardRequest', () => {
     const request = planShardRequest(lanes, () => (taken++, true));
     expect(request!.records).to.have.length(500);
     expect(taken).to.equal(500);
+  });
+});
+
+describe('planQueuedRequest', () => {
+  it('plans nothing for nothing', () => {
+    expect(planQueuedRequest([])).to.equal(undefined);
+  });
+
+  it('fills each request across queued rounds, in order, and takes the rounds planned to the end off the queue', () => {
+    const rounds = [300, 300, 450].map((count) => ({ waiting: Array.from({ length: count }, () => record(10)), next: 0 }));
+    const queue = [...rounds];
+    const first = planQueuedRequest(queue)!;
+    expect(first.records).to.have.length(500);
+    expect(first.slices.map(({ queued, start, end }) => [rounds.indexOf(queued), start, end])).to.deep.equal([
+      [0, 0, 300],
+      [1, 0, 200],
+    ]);
+    expect(first.records).to.deep.equal([...rounds[0]!.waiting, ...rounds[1]!.waiting.slice(0, 200)].map((outgoing) => outgoing.record));
+    expect(queue).to.have.length(2);
+    const second = planQueuedRequest(queue)!;
+    expect(second.slices.map(({ queued, start, end }) => [rounds.indexOf(queued), start, end])).to.deep.equal([
+      [1, 200, 300],
+      [2, 0, 400],
+    ]);
+    const third = planQueuedRequest(queue)!;
+    expect(third.slices.map(({ queued, start, end }) => [rounds.indexOf(queued), start, end])).to.deep.equal([[2, 400, 450]]);
+    expect(queue).to.have.length(0);
+    expect(planQueuedRequest(queue)).to.equal(undefined);
+  });
+
+  it('keeps each request within the byte limit, a record over it alone', () => {
+    const queue = [{ waiting: [record(3 * 1024 * 1024), record(3 * 1024 * 1024), record(6 * 1024 * 1024), record(10)], next: 0 }];
+    const sizes: number[] = [];
+    for (let request = planQueuedRequest(queue); request !== undefined; request = planQueuedRequest(queue)) sizes.push(request.records.length);
+    expect(sizes).to.deep.equal([1, 1, 1, 1]);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { explicitHashKeyOf, partitionKeyOf, randomKey } from '../../lib/producer/partitionKey.js';
-import { prepareRecord } from '../../lib/producer/prepareRecord.js';
+import { prepareRecord, refuseOverStreamLimit } from '../../lib/producer/prepareRecord.js';
 import type { PreparedRecord, RecordOptions } from '../../lib/producer/prepareRecord.js';
 import { defaultSerialize } from '../../lib/producer/serialize.js';
 
@@ -137,6 +137,21 @@ describe('record preparation', () => {
       expect(prepare('12345', 'éé')).to.include({ accepted: true, bytes: 9 });
       expect(prepare('123456', 'éé')).to.include({ accepted: true, bytes: 10 });
       expect(verdict(prepare('1234567', 'éé'))).to.deep.equal(['RecordTooLarge', 'record is 11 bytes (data 7 bytes + partition key 4 bytes), over the limit of 10 bytes']);
+    });
+
+    it("refuses, in a batch, the records over the stream's own limit, and counts their bytes", () => {
+      const prepare = (data: string) => prepareRecord(data, options<string>({ partitionKeyOf: () => 'k' }));
+      const batch = [prepare('1234'), prepare('123456789'), prepareRecord('x', options<string>({ partitionKeyOf: () => '' })), prepare('12')];
+      const { batch: checked, refusedBytes } = refuseOverStreamLimit(batch, 5, 'orders');
+      expect(checked.map(verdict)).to.deep.equal([
+        'accepted',
+        ['RecordTooLarge', "record is 10 bytes (data 9 bytes + partition key 1 bytes), over the record limit of stream 'orders' (5 bytes, its MaxRecordSizeInKiB)"],
+        verdict(batch[2]!),
+        'accepted',
+      ]);
+      expect(refusedBytes).to.equal(10);
+      expect(checked[1]!.item).to.equal('123456789');
+      expect(refuseOverStreamLimit(batch, 10, 'orders')).to.deep.equal({ batch, refusedBytes: 0 });
     });
   });
 });

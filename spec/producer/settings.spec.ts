@@ -40,6 +40,9 @@ describe('the aggregation setting', () => {
     expect(problemsOf({ streamName: 's', aggregation: { size: 10 } })[0]).to.match(/^aggregation\.size: unknown field \(known: maxBytes\)/);
     expect(problemsOf({ streamName: 's', aggregation: { maxBytes: 2 * 1024 * 1024 } })).to.deep.equal(['aggregation.maxBytes: 2097152 is over maxRecordBytes (1048576)']);
     expect(problemsOf({ streamName: 's', maxRecordBytes: 4 * 1024 * 1024, aggregation: { maxBytes: 2 * 1024 * 1024 } })).to.deep.equal([]);
+    expect(problemsOf({ streamName: 's', maxRecordBytes: 'stream', aggregation: { maxBytes: 2 * 1024 * 1024 } })).to.deep.equal([
+      "aggregation.maxBytes: 2097152 is over 1048576, the smallest record limit a stream has (maxRecordBytes: 'stream')",
+    ]);
   });
 
   it('defaults maxBytes to just under 1 MiB (or maxRecordBytes), and lifts the batch.size cap to 50,000', () => {
@@ -55,10 +58,18 @@ describe('the aggregation setting', () => {
 });
 
 describe('settings', () => {
+  it("with maxRecordBytes: 'stream', prepares records up to the 10 MiB ceiling (the stream's limit is checked once known), aggregates within 1 MiB", () => {
+    const settings = resolveSettings({ streamName: 's', maxRecordBytes: 'stream', aggregation: true });
+    expect(settings.records.maxRecordBytes).to.equal(10 * 1024 * 1024);
+    expect(settings.followStreamRecordLimit).to.equal(true);
+    expect(settings.aggregation).to.deep.equal({ maxBytes: DEFAULT_AGGREGATE_MAX_BYTES });
+  });
+
   it('fills in the documented defaults', () => {
     const settings = resolveSettings({ streamName: 's' });
     expect(settings.batch).to.include({ maxCount: 500, maxWeight: 5 * 1024 * 1024, durationMs: 5000 });
     expect(settings.records.maxRecordBytes).to.equal(1024 * 1024);
+    expect(settings.followStreamRecordLimit).to.equal(false);
     expect(settings.concurrency).to.equal(1);
     expect(settings.retry).to.deep.equal({ maxAttempts: 10, minDelayMs: 100, maxDelayMs: 5000 });
     expect(settings.target).to.deep.equal({ StreamName: 's' });

@@ -148,4 +148,43 @@ describe('ShardLimiter', () => {
     expect(Math.min(first, second) / (first + second), 'the smaller share').to.be.above(0.4);
     expect(throttled / sent, 'throttled').to.be.below(0.05);
   });
+
+  it('reopens a budget once it went 10 s without a throttle and without holding a record back; engages it again on the next throttle', () => {
+    const { limiter, clock } = limiterAt();
+    limiter.throttled(SHARD, 1, 0);
+    expect(limiter.anyEngaged()).to.equal(true);
+    clock.now = 5_000;
+    expect(limiter.take(SHARD, 100), 'a record within the budget').to.equal(true);
+    clock.now = 9_999;
+    expect(limiter.reopenQuiet(), 'the window is not over').to.equal(1);
+    clock.now = 10_000;
+    expect(limiter.reopenQuiet()).to.equal(0);
+    expect(limiter.anyEngaged()).to.equal(false);
+    expect(limiter.state(SHARD)).to.include({ engaged: false, recordsPerSecond: 1000 });
+    expect(drain(limiter, 100, 5_000)).to.equal(5_000);
+    limiter.throttled(SHARD, 1, 10_001);
+    expect(limiter.state(SHARD)).to.include({ engaged: true, recordsPerSecond: 800 });
+  });
+
+  it('keeps a budget engaged while it holds records back (whatever the share), or was cut within the window', () => {
+    const { limiter, clock } = limiterAt();
+    limiter.throttled(SHARD, 1, 0);
+    clock.now = 5_000;
+    drain(limiter); // more than the budget: the last one is held back
+    clock.now = 10_000;
+    expect(limiter.reopenQuiet(), 'held records back').to.equal(1);
+    clock.now = 15_000;
+    limiter.throttled(SHARD, 1, 14_000); // a cut starts a new window
+    clock.now = 20_000;
+    expect(limiter.reopenQuiet(), '5 s after the cut').to.equal(1);
+    clock.now = 25_000;
+    expect(limiter.reopenQuiet(), '10 s after the cut, nothing held back').to.equal(0);
+  });
+
+  it('forgets an engaged shard closed by a reshard: nothing is engaged any more', () => {
+    const { limiter } = limiterAt();
+    limiter.throttled(SHARD, 1, 0);
+    limiter.track(new Set(['shardId-000000000001']));
+    expect(limiter.anyEngaged()).to.equal(false);
+  });
 });

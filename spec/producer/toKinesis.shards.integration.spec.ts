@@ -21,6 +21,7 @@ import { expect } from 'chai';
 import { lastValueFrom, tap } from 'rxjs';
 import { recordingLogger, silentLogger } from '../support/collect.js';
 import { startShardSimulator } from '../support/shardSimulator.js';
+import { denying } from '../support/stubs.js';
 import type { ShardSimulator, StreamStats } from '../support/shardSimulator.js';
 import { fromReadable, pauseWhenBusy, toKinesis } from '../../lib/index.js';
 import type { KinesisRecordResult, Logger, ShardLimitState, ToKinesisConfig } from '../../lib/index.js';
@@ -220,14 +221,7 @@ describe('toKinesis against shards that throttle (shard simulator, 200 records/s
     const logger = recordingLogger();
     const streamName = 'shards-denied';
     sim.createStream(streamName, 1);
-    const client = sim.client();
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === ListShardsCommand.name) throw Object.assign(new Error('User is not authorized to perform: kinesis:ListShards'), { name: 'AccessDeniedException', $fault: 'client' });
-        return next(args);
-      },
-      { step: 'initialize', name: 'denyListShards' },
-    );
+    const client = denying(sim.client(), ListShardsCommand, 'kinesis:ListShards');
     const run = await produce({ client, streamName, until: performance.now() + 300, prefix: 'denied', logger });
     expectExactOutcomes(sim, streamName, [run]);
     const warnings = logger.lines.filter((line) => line.level === 'warn' && line.message.includes('cannot list the shards'));

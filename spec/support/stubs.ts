@@ -46,3 +46,23 @@ export function stubClient(send: (command: { constructor: { name: string }; inpu
 /** A request that is never answered, and fails once aborted. */
 export const hanging = (_command: unknown, signal: AbortSignal): Promise<never> =>
   new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(serviceError('AbortError'))));
+
+/**
+ * Makes a client act as a caller without permission for one action: each call of the command
+ * fails as the service refuses it (`AccessDeniedException`, before anything is sent).
+ *
+ * @param client - A real client (for example the shard simulator's).
+ * @param command - The command class refused (`ListShardsCommand`).
+ * @param action - The IAM action named in the message (`kinesis:ListShards`).
+ * @returns The client.
+ */
+export function denying<C extends KinesisClient>(client: C, command: { readonly name: string }, action: string): C {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === command.name) throw Object.assign(new Error(`User is not authorized to perform: ${action}`), { name: 'AccessDeniedException', $fault: 'client' });
+      return next(args);
+    },
+    { step: 'initialize', name: `deny ${action}` },
+  );
+  return client;
+}
