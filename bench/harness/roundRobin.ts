@@ -1,8 +1,11 @@
 /**
  * The one runner every scenario uses: contenders alternate run by run (one run of each, in an order
- * rotated every round, then the next round), so that a slow drift of the machine hits all of them
- * alike.
+ * shuffled every round, then the next round), so that a slow drift of the machine hits all of them
+ * alike, and no contender always runs right after the same other one (a run pays for some of the
+ * garbage and the warm caches its predecessor leaves: with a mere rotation, the contender after
+ * the raw SDK loop measured up to 1 ms more CPU per 1,000 records, whichever it was).
  */
+import { mulberry32 } from '../../spec/support/faultProxy.js';
 import { elapsed } from './format.js';
 
 /** Anything that takes part in a round-robin. */
@@ -31,10 +34,23 @@ export interface RoundRobinResult<C, S> {
   readonly errors: ReadonlyMap<C, string>;
 }
 
-/** The items, rotated left by `by`. */
-export function rotate<T>(items: readonly T[], by: number): T[] {
-  const shift = by % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
+/**
+ * The order of one round: the items shuffled (Fisher-Yates) by a PRNG seeded with the round's
+ * number, so that every run of the benchmark uses the same orders; round 0 keeps the given order.
+ *
+ * @param items - The contenders.
+ * @param round - The round's number.
+ * @returns A new array.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  const order = [...items];
+  if (round === 0) return order;
+  const random = mulberry32(round * 7919);
+  for (let index = order.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [order[index], order[other]] = [order[other]!, order[index]!];
+  }
+  return order;
 }
 
 /**
@@ -54,7 +70,7 @@ export async function roundRobin<C extends Labelled, S>(
   const errors = new Map<C, string>();
   const first = rounds.warmUp ? 0 : 1;
   for (let round = first; round <= rounds.reps; round++) {
-    for (const contender of rotate(contenders, round - first)) {
+    for (const contender of roundOrder(contenders, round - first)) {
       if (errors.has(contender)) continue;
       try {
         const sample = await measure(contender);

@@ -2,7 +2,7 @@
  * The micro scenario: the per-record steps of `toKinesis` in process, no endpoint, in nanoseconds
  * per record: preparing a record (field key, and the default random UUID key), writing the
  * `PutRecords` body, and reading its answer. Every case runs many short samples, case after case
- * in a rotated order, so that a drift of the machine hits all alike and a 2% change shows.
+ * in an order shuffled every round, so that a drift of the machine hits all alike and a 2% change shows.
  *
  * With `--baseline DIR` (another checkout of this repository, its `node_modules` installed), the
  * same cases also run on that checkout's `lib/`, alternating sample by sample with this one's, and
@@ -146,7 +146,7 @@ async function runMicro({ n, reps, baseline }: ScenarioContext): Promise<[]> {
     return run(entry);
   });
   console.log(
-    `${integer(n)} events of ~${micro.recordBytes} B (JSON), requests of ${BATCH} records; samples of ~${SAMPLE_MS} ms, ${rounds} rounds, cases rotated every round` +
+    `${integer(n)} events of ~${micro.recordBytes} B (JSON), requests of ${BATCH} records; samples of ~${SAMPLE_MS} ms, ${rounds} rounds, cases shuffled every round` +
       (baseline === undefined ? '' : `; baseline: ${baseline}`),
   );
   const rows = all.map((entry) => {
