@@ -94,7 +94,7 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  *
  * Memory: what waits (records that entered and have no outcome yet) can be bounded with
  * `backlog.maxRecords` / `backlog.maxBytes`; an item over the bound is reported as failed with
- * `BufferOverflow` (or, with `overflow: 'error'`, ends the output with a
+ * `BufferOverflow`, the items refused in one tick together in one result (or, with `overflow: 'error'`, ends the output with a
  * {@link KinesisBacklogOverflowError} once what waits is reported). `backlog.onChange` reports the
  * backlog as it changes, so that a source able to pause can be paused.
  *
