@@ -61,8 +61,12 @@ export interface UserRecord {
   readonly partitionKey: string;
   /** The user record's explicit hash key (a decimal 128-bit integer), if it has one. */
   readonly explicitHashKey?: string | undefined;
-  /** The user record's data. */
+  /** The user record's data (or, with `dataStart` and `dataBytes`, the buffer that holds it). */
   readonly data: Uint8Array;
+  /** Where the data starts in `data`; default 0. */
+  readonly dataStart?: number;
+  /** Bytes of data from `dataStart`; default: the rest of `data`. */
+  readonly dataBytes?: number;
 }
 
 // Protobuf tags (field number << 3 | wire type) of the fields written.
@@ -154,7 +158,7 @@ class KeyTable {
 export class AggregateBuilder {
   private readonly partitionKeys = new KeyTable();
   private readonly explicitHashKeys = new KeyTable();
-  private readonly records: { readonly pk: number; readonly ehk: number | undefined; readonly data: Uint8Array; readonly bytes: number }[] = [];
+  private readonly records: { readonly pk: number; readonly ehk: number | undefined; readonly data: Uint8Array; readonly start: number; readonly length: number; readonly bytes: number }[] = [];
   private protobufBytes = 0;
 
   /** User records added so far. */
@@ -192,9 +196,11 @@ export class AggregateBuilder {
       ehk = added.index;
       growth += added.growth;
     }
-    const bytes = recordMessageBytes(pk.index, ehk, record.data.byteLength);
+    const start = record.dataStart ?? 0;
+    const length = record.dataBytes ?? record.data.byteLength - start;
+    const bytes = recordMessageBytes(pk.index, ehk, length);
     this.protobufBytes += growth + fieldBytes(bytes);
-    this.records.push({ pk: pk.index, ehk, data: record.data, bytes });
+    this.records.push({ pk: pk.index, ehk, data: record.data, start, length, bytes });
     return this.records.length - 1;
   }
 
@@ -238,12 +244,12 @@ export class AggregateBuilder {
         out[offset++] = TAG_EXPLICIT_HASH_KEY_INDEX;
         writeVarint(record.ehk);
       }
-      const { data } = record;
+      const { data, start, length } = record;
       out[offset++] = TAG_DATA;
-      writeVarint(data.byteLength);
-      if (data.byteLength < SMALL_COPY) for (let i = 0; i < data.byteLength; i++) out[offset + i] = data[i]!;
-      else out.set(data, offset);
-      offset += data.byteLength;
+      writeVarint(length);
+      if (length < SMALL_COPY) for (let i = 0; i < length; i++) out[offset + i] = data[start + i]!;
+      else out.set(start === 0 && length === data.byteLength ? data : data.subarray(start, start + length), offset);
+      offset += length;
     }
     createHash('md5').update(out.subarray(KPL_MAGIC.byteLength, offset)).digest().copy(out, offset);
     return out;
@@ -251,7 +257,7 @@ export class AggregateBuilder {
 
   /** Protobuf bytes the record would add: new table entries and its `Record` field. */
   private growth(record: UserRecord): number {
-    const { partitionKey, explicitHashKey, data } = record;
+    const { partitionKey, explicitHashKey } = record;
     const pk = this.partitionKeys.indexOf(partitionKey);
     let growth = this.partitionKeys.growth(partitionKey);
     let ehk: number | undefined;
@@ -259,7 +265,7 @@ export class AggregateBuilder {
       ehk = this.explicitHashKeys.indexOf(explicitHashKey);
       growth += this.explicitHashKeys.growth(explicitHashKey);
     }
-    return growth + fieldBytes(recordMessageBytes(pk, ehk, data.byteLength));
+    return growth + fieldBytes(recordMessageBytes(pk, ehk, record.dataBytes ?? record.data.byteLength - (record.dataStart ?? 0)));
   }
 }
 

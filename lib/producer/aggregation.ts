@@ -83,6 +83,8 @@ export function packAggregates<S extends Outgoing>(
         partitionKey: first.partitionKey,
         explicitHashKey: first.explicitHashKey,
         data,
+        dataStart: 0,
+        dataBytes: data.byteLength,
         bytes: data.byteLength + aggregate.keyBytes,
         wireBytes: entryBytes(data.byteLength, first.partitionKey, first.explicitHashKey),
       },
@@ -108,7 +110,7 @@ export function packAggregates<S extends Outgoing>(
       aggregate = undefined;
     }
     if (aggregate === undefined) {
-      aggregate = { builder: new AggregateBuilder(), parts: [], keyBytes: record.bytes - record.data.byteLength };
+      aggregate = { builder: new AggregateBuilder(), parts: [], keyBytes: record.bytes - record.dataBytes };
       if (aggregate.builder.sizeWith(record) + aggregate.keyBytes > maxBytes) {
         homes?.set(record.partitionKey, undefined);
         out.push(outgoing);

@@ -56,12 +56,21 @@ export class BacklogCounter {
   }
 
   /**
-   * Why a record of `bytes` does not fit, or `undefined` when it does. A record larger than
-   * `maxBytes` on its own fits when nothing waits, so that it can go at all.
+   * Why one more record does not fit by count (`maxRecords`), or `undefined` when it does: checked
+   * before an item is prepared, which a record refused by count need not be.
+   */
+  full(): string | undefined {
+    const { maxRecords } = this.limits;
+    return this.#records + 1 > maxRecords ? `backlog is full: ${this.#records} records waiting, the bound is ${maxRecords}` : undefined;
+  }
+
+  /**
+   * Why a record of `bytes` does not fit by bytes (`maxBytes`), or `undefined` when it does (the
+   * count is {@link BacklogCounter.full}'s). A record larger than `maxBytes` on its own fits when
+   * nothing waits, so that it can go at all.
    */
   overflow(bytes: number): string | undefined {
-    const { maxRecords, maxBytes } = this.limits;
-    if (this.#records + 1 > maxRecords) return `backlog is full: ${this.#records} records waiting, the bound is ${maxRecords}`;
+    const { maxBytes } = this.limits;
     if (this.#records > 0 && this.#bytes + bytes > maxBytes) {
       return `backlog is full: ${formatBytes(this.#bytes)} waiting, ${formatBytes(bytes)} more would go over the bound of ${formatBytes(maxBytes)}`;
     }

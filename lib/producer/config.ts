@@ -73,8 +73,9 @@ export const BacklogConfig = t.partial({
   /** Bytes waiting at most (a single record larger than this is let in when nothing waits). Default: no bound. */
   maxBytes: PositiveInteger,
   /**
-   * What happens to an item that would take the backlog over a bound. `'fail'`: it is reported at
-   * once, in a result of its own, as failed with `BufferOverflow`, and nothing else changes.
+   * What happens to an item that would take the backlog over a bound. `'fail'`: it is reported as
+   * failed with `BufferOverflow` (the items refused in one tick together, in one result), and
+   * nothing else changes; an item refused by `maxRecords` is not serialized first.
    * `'error'`: the operator takes no more items; what waits is sent and reported, then the output
    * errors with a {@link KinesisBacklogOverflowError} that carries the refused item. Default `'fail'`.
    */

@@ -74,21 +74,18 @@ export type ClientErrorCode = 'InvalidPartitionKey' | 'InvalidExplicitHashKey' |
 export const PRECEDING_RECORD_FAILED = 'PrecedingRecordFailed' satisfies ClientErrorCode;
 
 /**
- * Internal: why one record was refused before sending. Thrown by the per-record steps (key,
- * hash key, serialization, size) and caught where the record is prepared; never escapes the
- * operator.
+ * Internal: why one record was refused before sending. Returned (a value, not a thrown error: no
+ * stack trace per refused record) by the per-record steps (key, hash key, serialization, size)
+ * and reported in the record's result; never escapes the operator. A class, so that a step can
+ * tell it from whatever a user's callback returns (`instanceof`).
  */
-export class RecordRejection extends Error {
-  override readonly name = 'RecordRejection' as const;
-
+export class RecordRejection {
   /**
    * @param errorCode - The client-side code reported in the record's result.
-   * @param message - Why, in words, for the record's `errorMessage`.
+   * @param errorMessage - Why, in words, for the record's `errorMessage`.
    */
   constructor(
     readonly errorCode: ClientErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly errorMessage: string,
+  ) {}
 }

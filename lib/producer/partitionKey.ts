@@ -11,18 +11,17 @@ import { MAX_EXPLICIT_HASH_KEY, MAX_PARTITION_KEY_LENGTH } from '../kinesis/limi
 import { messageOf } from '../shared/errors.js';
 import { readFieldPath } from '../shared/fieldPath.js';
 
-/** Computes the partition key of one item; throws {@link RecordRejection} when it cannot. */
-export type PartitionKeyOf<T> = (item: T) => string;
+/** Computes the partition key of one item, or the {@link RecordRejection} when it cannot. */
+export type PartitionKeyOf<T> = (item: T) => string | RecordRejection;
 
-/** Computes the explicit hash key of one item (or `undefined`); throws {@link RecordRejection} when it is invalid. */
-export type ExplicitHashKeyOf<T> = (item: T) => string | undefined;
+/** Computes the explicit hash key of one item (or `undefined`), or the {@link RecordRejection} when it is invalid. */
+export type ExplicitHashKeyOf<T> = (item: T) => string | undefined | RecordRejection;
 
 /** A function that refuses the record with `errorCode`. */
 const rejecting =
   (errorCode: 'InvalidPartitionKey' | 'InvalidExplicitHashKey') =>
-  (message: string): never => {
-    throw new RecordRejection(errorCode, message);
-  };
+  (errorMessage: string): RecordRejection =>
+    new RecordRejection(errorCode, errorMessage);
 
 const reject = rejecting('InvalidPartitionKey');
 
@@ -34,7 +33,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * decimal). With `wellFormed` (keys that go into KPL aggregates, which store them as UTF-8), a key
  * with a lone surrogate is refused: readers would see another key than the one reported.
  */
-function checkedKey(value: unknown, origin: string, wellFormed: boolean): string {
+function checkedKey(value: unknown, origin: string, wellFormed: boolean): string | RecordRejection {
+  if (value instanceof RecordRejection) return value;
   const key = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
   if (typeof key !== 'string') {
     return reject(`${origin} is ${value === undefined ? 'missing' : `${value === null ? 'null' : typeof value}`}, expected a string or number`);
@@ -117,7 +117,7 @@ export function partitionKeyOf<T>(option: string | ((item: T) => string | number
 }
 
 /** Calls a user callback; what it throws becomes a rejection of the record, not an error of the stream. */
-function call<T>(callback: (item: T) => unknown, item: T, what: string, fail: (message: string) => never): unknown {
+function call<T>(callback: (item: T) => unknown, item: T, what: string, fail: (message: string) => RecordRejection): unknown {
   try {
     return callback(item);
   } catch (error) {
@@ -144,7 +144,7 @@ export function explicitHashKeyOf<T>(option: ((item: T) => string | undefined) |
   const invalid = rejecting('InvalidExplicitHashKey');
   return (item) => {
     const value = call(option, item, 'explicitHashKey function', invalid);
-    if (value === undefined) return undefined;
+    if (value === undefined || value instanceof RecordRejection) return value;
     if (typeof value !== 'string' || !HASH_KEY_PATTERN.test(value) || !inHashKeyRange(value)) {
       const shown = typeof value === 'string' ? `'${value.slice(0, 60)}'` : typeof value;
       return invalid(`explicitHashKey returned ${shown}, expected a decimal integer from 0 to 2^128-1`);

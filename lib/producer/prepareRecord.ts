@@ -8,7 +8,7 @@ import { RecordRejection } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
-import type { Serializer } from './serialize.js';
+import type { DataPlace, Serializer } from './serialize.js';
 import { entryBytesOf, quotedKeyBytes } from '../kinesis/sizes.js';
 import { formatBytes } from '../shared/format.js';
 
@@ -18,7 +18,13 @@ export interface AcceptedRecord<T> {
   readonly item: T;
   readonly partitionKey: string;
   readonly explicitHashKey: string | undefined;
+  /**
+   * Where the record's data is: `dataBytes` bytes of `data` from `dataStart` (a prepared record's
+   * text shares a slab with other records'; read the bytes as one view with `dataOf`).
+   */
   readonly data: Uint8Array;
+  readonly dataStart: number;
+  readonly dataBytes: number;
   /** Data plus partition key bytes, as the service counts them. */
   readonly bytes: number;
   /** Bytes of the record's entry in the request body (base64 data, JSON-quoted key). */
@@ -46,29 +52,43 @@ export interface RecordOptions<T> {
   readonly maxRecordBytes: number;
 }
 
+/** Where the data of the record being prepared is (one object, reused: records are prepared one at a time). */
+const place: DataPlace = { buffer: new Uint8Array(0), start: 0, bytes: 0 };
+
+/** A record refused on the client. */
+const rejected = <T>(item: T, partitionKey: string | undefined, rejection: RecordRejection): RejectedRecord<T> => ({
+  accepted: false,
+  item,
+  partitionKey,
+  errorCode: rejection.errorCode,
+  errorMessage: rejection.errorMessage,
+  bytes: 0,
+});
+
 /**
  * Prepares one item: its partition key, explicit hash key, bytes and size, checked against the
- * limits. Never throws for a bad item: the item is rejected instead.
+ * limits. Never throws for a bad item: the item is rejected instead (each step returns its
+ * rejection as a value).
  *
  * @param item - The item from the source.
  * @param options - The per-record settings.
  * @returns The record to send, or the rejection.
  */
 export function prepareRecord<T>(item: T, options: RecordOptions<T>): PreparedRecord<T> {
-  let partitionKey: string | undefined;
-  try {
-    partitionKey = options.partitionKeyOf(item);
-    const explicitHashKey = options.explicitHashKeyOf(item);
-    const data = serializeItem(options.serialize, item);
-    // The key's bytes, measured once: for the service's count, and for the body's.
-    const keyBytes = Buffer.byteLength(partitionKey, 'utf8');
-    const bytes = data.byteLength + keyBytes;
-    if (bytes > options.maxRecordBytes) throw new RecordRejection('RecordTooLarge', tooLarge(bytes, data.byteLength, `the limit of ${formatBytes(options.maxRecordBytes)}`));
-    return { accepted: true, item, partitionKey, explicitHashKey, data, bytes, wireBytes: entryBytesOf(data.byteLength, quotedKeyBytes(partitionKey, keyBytes), explicitHashKey) };
-  } catch (error) {
-    if (!(error instanceof RecordRejection)) throw error;
-    return { accepted: false, item, partitionKey, errorCode: error.errorCode, errorMessage: error.message, bytes: 0 };
+  const partitionKey = options.partitionKeyOf(item);
+  if (typeof partitionKey !== 'string') return rejected(item, undefined, partitionKey);
+  const explicitHashKey = options.explicitHashKeyOf(item);
+  if (explicitHashKey instanceof RecordRejection) return rejected(item, partitionKey, explicitHashKey);
+  const refused = serializeItem(options.serialize, item, place);
+  if (refused !== undefined) return rejected(item, partitionKey, refused);
+  const { buffer: data, start: dataStart, bytes: dataBytes } = place;
+  // The key's bytes, measured once: for the service's count, and for the body's.
+  const keyBytes = Buffer.byteLength(partitionKey, 'utf8');
+  const bytes = dataBytes + keyBytes;
+  if (bytes > options.maxRecordBytes) {
+    return rejected(item, partitionKey, new RecordRejection('RecordTooLarge', tooLarge(bytes, dataBytes, `the limit of ${formatBytes(options.maxRecordBytes)}`)));
   }
+  return { accepted: true, item, partitionKey, explicitHashKey, data, dataStart, dataBytes, bytes, wireBytes: entryBytesOf(dataBytes, quotedKeyBytes(partitionKey, keyBytes), explicitHashKey) };
 }
 
 /** Why a record is too large: its size, data and key, and the limit it is over. */
@@ -96,7 +116,7 @@ export function refuseOverStreamLimit<T>(batch: PreparedRecord<T>[], limit: numb
     if (!record.accepted || record.bytes <= limit) return;
     if (checked === batch) checked = [...batch];
     refusedBytes += record.bytes;
-    const errorMessage = tooLarge(record.bytes, record.data.byteLength, `the record limit of stream '${streamName}' (${formatBytes(limit)}, its MaxRecordSizeInKiB)`);
+    const errorMessage = tooLarge(record.bytes, record.dataBytes, `the record limit of stream '${streamName}' (${formatBytes(limit)}, its MaxRecordSizeInKiB)`);
     checked[index] = { accepted: false, item: record.item, partitionKey: record.partitionKey, errorCode: 'RecordTooLarge', errorMessage, bytes: 0 };
   });
   return { batch: checked, refusedBytes };

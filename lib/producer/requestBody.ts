@@ -62,17 +62,18 @@ const PAD = 0x3d;
 const NATIVE_BASE64_FROM = 1024;
 
 /**
- * Writes `data` in base64 into `buffer` at `at`.
+ * Writes `length` bytes of `data` from `start` in base64 into `buffer` at `at`.
  *
  * @returns The offset after it.
  */
-function writeBase64(buffer: Buffer, at: number, data: Uint8Array): number {
-  if (data.byteLength >= NATIVE_BASE64_FROM) {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+function writeBase64(buffer: Buffer, at: number, data: Uint8Array, start: number, length: number): number {
+  if (length >= NATIVE_BASE64_FROM) {
+    const bytes = Buffer.from(data.buffer, data.byteOffset + start, length);
     return at + buffer.write(bytes.toString('base64'), at, 'latin1');
   }
-  const end = data.byteLength - (data.byteLength % 3);
-  let index = 0;
+  const stop = start + length;
+  const end = stop - (length % 3);
+  let index = start;
   for (; index < end; index += 3) {
     const bits = (data[index]! << 16) | (data[index + 1]! << 8) | data[index + 2]!;
     buffer[at] = BASE64[bits >>> 18]!;
@@ -81,8 +82,8 @@ function writeBase64(buffer: Buffer, at: number, data: Uint8Array): number {
     buffer[at + 3] = BASE64[bits & 63]!;
     at += 4;
   }
-  if (index < data.byteLength) {
-    const two = index + 1 < data.byteLength;
+  if (index < stop) {
+    const two = index + 1 < stop;
     const bits = (data[index]! << 16) | (two ? data[index + 1]! << 8 : 0);
     buffer[at] = BASE64[bits >>> 18]!;
     buffer[at + 1] = BASE64[(bits >>> 12) & 63]!;
@@ -127,12 +128,12 @@ export function writeBody(head: string, records: readonly AcceptedRecord<unknown
   const buffer = buffers.take(size);
   let at = buffer.write(head, 0, 'utf8');
   for (let i = 0; i < records.length; i++) {
-    const { data, partitionKey, explicitHashKey, wireBytes } = records[i]!;
+    const { data, dataStart, dataBytes, partitionKey, explicitHashKey, wireBytes } = records[i]!;
     if (i > 0) buffer[at++] = 0x2c; // ,
     at = writeAscii(buffer, at, DATA);
-    at = writeBase64(buffer, at, data);
+    at = writeBase64(buffer, at, data, dataStart, dataBytes);
     at = writeAscii(buffer, at, KEY);
-    const quotedKey = wireBytes - ENTRY_OVERHEAD - base64Length(data.byteLength) - (explicitHashKey === undefined ? 0 : HASH_KEY_OVERHEAD + explicitHashKey.length);
+    const quotedKey = wireBytes - ENTRY_OVERHEAD - base64Length(dataBytes) - (explicitHashKey === undefined ? 0 : HASH_KEY_OVERHEAD + explicitHashKey.length);
     if (quotedKey === partitionKey.length + 2) {
       buffer[at++] = 0x22; // "
       at = writeAscii(buffer, at, partitionKey);

@@ -1,5 +1,5 @@
-import { catchError, EMPTY, filter, map, mergeMap, Observable, tap } from 'rxjs';
-import type { OperatorFunction } from 'rxjs';
+import { map, mergeMap, Observable, tap } from 'rxjs';
+import type { OperatorFunction, Subscription } from 'rxjs';
 import { BacklogCounter } from './backlog.js';
 import { batchBy } from './batching.js';
 import type { ToKinesisConfig } from './config.js';
@@ -9,7 +9,7 @@ import { KinesisBacklogOverflowError } from './errors.js';
 import { prepareRecord, refuseOverStreamLimit } from './prepareRecord.js';
 import type { PreparedRecord } from './prepareRecord.js';
 import { batchResult, failedRecord } from './results.js';
-import type { KinesisBatchResult } from './results.js';
+import type { KinesisBatchResult, KinesisRecordFailure } from './results.js';
 import { putRecordsSender } from './sender.js';
 import { resolveSettings } from './settings.js';
 import { ShardMapCache } from './shardMapCache.js';
@@ -94,7 +94,7 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  *
  * Memory: what waits (records that entered and have no outcome yet) can be bounded with
  * `backlog.maxRecords` / `backlog.maxBytes`; an item over the bound is reported as failed with
- * `BufferOverflow` (or, with `overflow: 'error'`, ends the output with a
+ * `BufferOverflow`, the items refused in one tick together in one result (or, with `overflow: 'error'`, ends the output with a
  * {@link KinesisBacklogOverflowError} once what waits is reported). `backlog.onChange` reports the
  * backlog as it changes, so that a source able to pause can be paused.
  *
@@ -189,33 +189,75 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
           }
           return checked.batch;
         });
-      /** Reports one record at once, in a result of its own. */
-      const reportAlone = (record: PreparedRecord<T>, errorCode: string, errorMessage: string): void =>
-        subscriber.next(
-          batchResult(settings.streamName, [failedRecord(record.item, record.partitionKey, errorCode, errorMessage, 0)], { attempts: 0, bytes: 0, closedAt: performance.now(), throttledRecordAttempts: 0 }),
-        );
-      /** Lets a record into the backlog; or reports it at once (`'fail'`), or stops the input (`'error'`). */
-      const admit = (record: PreparedRecord<T>): boolean => {
-        const overflow = backlog.overflow(record.bytes);
-        if (overflow === undefined) {
+      /** Items refused at the bound in this tick: reported together, in one result, once the tick's synchronous work is done (or before the input ends). */
+      let refused: KinesisRecordFailure<T>[] = [];
+      const reportRefused = (): void => {
+        if (refused.length === 0) return;
+        const records = refused;
+        refused = [];
+        subscriber.next(batchResult(settings.streamName, records, { attempts: 0, bytes: 0, closedAt: performance.now(), throttledRecordAttempts: 0 }));
+      };
+      const refuse = (item: T, partitionKey: string | undefined, errorCode: string, errorMessage: string): void => {
+        if (refused.length === 0) queueMicrotask(reportRefused);
+        refused.push(failedRecord(item, partitionKey, errorCode, errorMessage, 0));
+      };
+      /** Why the input stopped early: the source's error, or the bound with `overflow: 'error'`. */
+      let inputError: { error: unknown } | undefined;
+      /**
+       * The per-item path, as one subscriber: each item checked against the backlog's record count
+       * (before it is prepared: an item refused by count is never serialized), prepared, checked
+       * against its bytes, and let in; or refused (`'fail'`: gathered into one result per tick),
+       * or the input stopped (`'error'`, and on the source's error: what waits is still sent and
+       * reported, then the output errors).
+       */
+      const admitted = new Observable<PreparedRecord<T>>((downstream) => {
+        let stopped = false;
+        const stop = (error: unknown): void => {
+          stopped = true;
+          inputError = { error };
+          reportRefused();
+          downstream.complete();
+        };
+        const admit = (item: T): void => {
+          const full = backlog.full();
+          if (full !== undefined) {
+            if (settings.backlog.overflow === 'error') return stop(new KinesisBacklogOverflowError(item, backlog.records, backlog.bytes, full));
+            return refuse(item, undefined, 'BufferOverflow', full);
+          }
+          const record = prepareRecord(item, settings.records);
+          const overflow = backlog.overflow(record.bytes);
+          if (overflow !== undefined) {
+            if (!record.accepted) return refuse(item, record.partitionKey, record.errorCode, record.errorMessage);
+            if (settings.backlog.overflow === 'error') return stop(new KinesisBacklogOverflowError(item, backlog.records, backlog.bytes, overflow));
+            return refuse(item, record.partitionKey, 'BufferOverflow', overflow);
+          }
           backlog.admit(record.bytes);
           if (keyOrder !== undefined && record.accepted) keyOrder.enter(record, record.partitionKey);
-          return true;
-        }
-        if (!record.accepted) reportAlone(record, record.errorCode, record.errorMessage);
-        else if (settings.backlog.overflow === 'error') throw new KinesisBacklogOverflowError(record.item, backlog.records, backlog.bytes, overflow);
-        else reportAlone(record, 'BufferOverflow', overflow);
-        return false;
-      };
-      let inputError: { error: unknown } | undefined;
-      const subscription = source
+          downstream.next(record);
+        };
+        const input: Subscription = source.subscribe({
+          next: (item) => {
+            if (stopped) return;
+            try {
+              admit(item);
+            } catch (error) {
+              // A throwing backlog.onChange, or a fault of this library: the input stops as on a source error.
+              stop(error);
+            }
+          },
+          error: (error: unknown) => {
+            if (!stopped) stop(error);
+          },
+          complete: () => {
+            if (stopped) return;
+            reportRefused();
+            downstream.complete();
+          },
+        });
+        return input;
+      });
+      const subscription = admitted
         .pipe(
-          map((item) => prepareRecord(item, settings.records)),
-          filter(admit),
-          catchError((error: unknown) => {
-            inputError = { error };
-            return EMPTY;
-          }),
           batchBy(settings.batch),
           map((batch) => {
             backlog.closed(batch.length);
@@ -231,6 +273,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         });
       return () => {
         subscription.unsubscribe();
+        refused = [];
         clearInterval(snapshots);
         stopping.abort();
         lease.release();

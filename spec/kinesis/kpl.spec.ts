@@ -47,6 +47,20 @@ describe('kpl', () => {
     expect(decodeAggregate(encoded)).to.deep.equal(added.map((r) => (r.explicitHashKey === undefined ? { partitionKey: r.partitionKey, data: r.data } : r)));
   });
 
+  it('takes a record whose data is a range of a larger buffer (dataStart, dataBytes), as if it were that range alone', () => {
+    const slab = Buffer.from('..first..' + 'x'.repeat(300) + '..');
+    const ranges: [number, number][] = [[2, 5], [0, 0], [9, 300], [1, 2]];
+    const inSlab = ranges.map(([dataStart, dataBytes], index): UserRecord => ({ partitionKey: `k${index % 2}`, data: slab, dataStart, dataBytes }));
+    const alone = ranges.map(([start, bytes], index): UserRecord => ({ partitionKey: `k${index % 2}`, data: slab.subarray(start, start + bytes) }));
+    const builder = new AggregateBuilder();
+    for (const record of inSlab) {
+      const predicted = builder.sizeWith(record);
+      builder.add(record);
+      expect(builder.size).to.equal(predicted);
+    }
+    expect(builder.encode()).to.deep.equal(encodeAggregate(alone));
+  });
+
   it('is read back by aws-kinesis-agg, key for key and byte for byte', () => {
     const records: UserRecord[] = Array.from({ length: 300 }, (_, i) => ({ partitionKey: `key-${i % 7}`, explicitHashKey: i % 5 === 0 ? String(2n ** 127n + BigInt(i)) : undefined, data: bytes(`{"n":${i}}`) }));
     const users = deaggregate(encodeAggregate(records));

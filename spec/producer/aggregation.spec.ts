@@ -20,6 +20,8 @@ const slot = (item: string, partitionKey: string, dataBytes = 10, explicitHashKe
     partitionKey,
     explicitHashKey,
     data: Buffer.alloc(dataBytes, item),
+    dataStart: 0,
+    dataBytes,
     bytes: dataBytes + Buffer.byteLength(partitionKey),
     wireBytes: entryBytes(dataBytes, partitionKey, explicitHashKey),
   },

@@ -37,6 +37,23 @@ describe('backlog bound and backpressure', function () {
     expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal(sent);
   });
 
+  it('gathers the items refused in one tick into one result, never serializing an item refused by count', async () => {
+    const stream = await newStream();
+    const serialized: number[] = [];
+    const serialize = (item: number): string => {
+      serialized.push(item);
+      return String(item);
+    };
+    // A synchronous source: all 1,000 items come in one tick, and 700 of them are over the bound.
+    const batches = await collect(range(0, 1000).pipe(toKinesis({ streamName: stream, ...connection(), serialize, batch: { size: 100 }, backlog: { maxRecords: 300 } })));
+    const refused = batches.filter((batch) => batch.attempts === 0);
+    expect(refused.map((batch) => [batch.recordCount, batch.failedRecordCount])).to.deep.equal([[700, 700]]);
+    expect(refused[0]!.records.map((r) => r.item)).to.deep.equal(Array.from({ length: 700 }, (_, i) => 300 + i));
+    for (const r of refused[0]!.records) expect(r).to.deep.equal({ status: 'failed', item: r.item, errorCode: 'BufferOverflow', errorMessage: 'backlog is full: 300 records waiting, the bound is 300', attempts: 0, possiblyWritten: false });
+    expect(serialized).to.deep.equal(Array.from({ length: 300 }, (_, i) => i));
+    expect(await localKinesis().readStream(stream)).to.have.length(300);
+  });
+
   it('bounds the bytes waiting with backlog.maxBytes', async () => {
     const stream = await newStream();
     const items = Array.from({ length: 50 }, (_, i) => `${i}`.padEnd(1000, ' '));

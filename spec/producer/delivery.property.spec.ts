@@ -85,7 +85,7 @@ function prepare(shapes: readonly RecordShape[]): PreparedRecord<Item>[] {
     const partitionKey = `key-${index % 7}`;
     // The planner and the result count `bytes`; the data itself can stay small.
     const bytes = Math.max(shape.bytes, data.length + partitionKey.length);
-    return { accepted: true, item, partitionKey, explicitHashKey: undefined, data, bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) };
+    return { accepted: true, item, partitionKey, explicitHashKey: undefined, data, dataStart: 0, dataBytes: data.byteLength, bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) };
   });
 }
 
@@ -283,7 +283,7 @@ function prepareSized(shapes: readonly RecordShape[]): PreparedRecord<Item>[] {
     if (!record.accepted) return record;
     const data = Buffer.alloc(record.bytes - record.partitionKey.length, ' ');
     data.write(record.item.id);
-    return { ...record, data, wireBytes: entryBytes(data.byteLength, record.partitionKey, undefined) };
+    return { ...record, data, dataBytes: data.byteLength, wireBytes: entryBytes(data.byteLength, record.partitionKey, undefined) };
   });
 }
 

@@ -23,6 +23,8 @@ const accepted = (item: string): PreparedRecord<string> => ({
   partitionKey: `key-${item}`,
   explicitHashKey: undefined,
   data: Buffer.from(item),
+  dataStart: 0,
+  dataBytes: item.length,
   bytes: item.length + 4 + item.length,
   wireBytes: entryBytes(item.length, `key-${item}`, undefined),
 });

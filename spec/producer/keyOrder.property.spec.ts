@@ -90,7 +90,7 @@ describe('per-key ordering properties (fast-check)', function () {
         const records: AcceptedRecord<Item>[] = run.keys.map((key, id) => {
           const data = Buffer.from(String(id));
           const partitionKey = `key-${key}`;
-          return { accepted: true, item: { id }, partitionKey, explicitHashKey: undefined, data, bytes: data.length + partitionKey.length, wireBytes: entryBytes(data.length, partitionKey, undefined) };
+          return { accepted: true, item: { id }, partitionKey, explicitHashKey: undefined, data, dataStart: 0, dataBytes: data.length, bytes: data.length + partitionKey.length, wireBytes: entryBytes(data.length, partitionKey, undefined) };
         });
         const order = new KeyOrder(run.afterFailure);
         for (const record of records) order.enter(record, record.partitionKey);

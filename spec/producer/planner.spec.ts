@@ -4,7 +4,7 @@ import { planQueuedRequest, planRequests, planShardRequest, SERVICE_REQUEST_LIMI
 import type { AcceptedRecord } from '../../lib/producer/prepareRecord.js';
 
 const record = (bytes: number, partitionKey = 'k'): { record: AcceptedRecord<number> } => ({
-  record: { accepted: true, item: bytes, partitionKey, explicitHashKey: undefined, data: new Uint8Array(bytes - partitionKey.length), bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) },
+  record: { accepted: true, item: bytes, partitionKey, explicitHashKey: undefined, data: new Uint8Array(bytes - partitionKey.length), dataStart: 0, dataBytes: bytes - partitionKey.length, bytes, wireBytes: entryBytes(bytes - partitionKey.length, partitionKey, undefined) },
 });
 
 describe('planRequests', () => {

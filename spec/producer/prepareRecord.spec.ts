@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { explicitHashKeyOf, partitionKeyOf, randomKey } from '../../lib/producer/partitionKey.js';
 import { prepareRecord, refuseOverStreamLimit } from '../../lib/producer/prepareRecord.js';
 import type { PreparedRecord, RecordOptions } from '../../lib/producer/prepareRecord.js';
-import { defaultSerialize } from '../../lib/producer/serialize.js';
+import { dataOf as bytesOf, defaultSerialize } from '../../lib/producer/serialize.js';
 
 function options<T>(overrides: Partial<RecordOptions<T>> = {}): RecordOptions<T> {
   return { partitionKeyOf: partitionKeyOf<T>('id'), explicitHashKeyOf: explicitHashKeyOf<T>(undefined), serialize: defaultSerialize, maxRecordBytes: 1024 * 1024, ...overrides };
@@ -98,7 +98,7 @@ describe('record preparation', () => {
     const dataOf = (item: unknown): string => {
       const record = prepareRecord(item, options({ partitionKeyOf: () => 'k' }));
       if (!record.accepted) throw new Error(record.errorMessage);
-      return Buffer.from(record.data).toString('utf8');
+      return Buffer.from(bytesOf(record)).toString('utf8');
     };
     it('sends bytes as is, strings as UTF-8 and the rest as JSON', () => {
       const bytes = new Uint8Array([0, 255, 1]);
@@ -107,6 +107,21 @@ describe('record preparation', () => {
       expect(dataOf('héllo')).to.equal('héllo');
       expect(dataOf({ a: [1, 'b'] })).to.equal('{"a":[1,"b"]}');
       expect(dataOf(null)).to.equal('null');
+    });
+    it('keeps each text record in its own bytes of a shared slab, across slabs; long text in a buffer of its own', () => {
+      // 3,000 records of ~70 bytes fill several 64 KiB slabs; every record still reads back as its own JSON.
+      const items = Array.from({ length: 3000 }, (_, id) => ({ id, text: 'é'.repeat(id % 50), filler: 'x'.repeat(id % 7) }));
+      const records = items.map((item) => prepareRecord(item, options({ partitionKeyOf: () => 'k' })));
+      const slabs = new Set(records.map((record) => record.accepted && record.data));
+      expect(slabs.size).to.be.within(2, 10);
+      records.forEach((record, index) => {
+        if (!record.accepted) throw new Error(record.errorMessage);
+        expect(record.dataBytes).to.equal(Buffer.byteLength(JSON.stringify(items[index])));
+        expect(Buffer.from(bytesOf(record)).toString('utf8')).to.equal(JSON.stringify(items[index]));
+      });
+      const long = 'ü'.repeat(5000);
+      const record = prepareRecord(long, options({ partitionKeyOf: () => 'k' }));
+      expect(record.accepted && [record.dataStart, record.dataBytes, record.data.byteLength]).to.deep.equal([0, 10_000, 10_000]);
     });
     it('rejects circular structures, BigInt and undefined with SerializationError', () => {
       const circular: Record<string, unknown> = {};

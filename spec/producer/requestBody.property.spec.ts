@@ -92,7 +92,7 @@ describe('writeBody against the SDK serializer (property)', () => {
         const prepared = items.map((one) => prepareRecord(one, records));
         for (const record of prepared) expect(record.accepted).to.equal(true);
         const accepted = prepared as AcceptedRecord<Item>[];
-        for (const record of accepted) expect(record.wireBytes).to.equal(entryBytes(record.data.byteLength, record.partitionKey, record.explicitHashKey));
+        for (const record of accepted) expect(record.wireBytes).to.equal(entryBytes(record.dataBytes, record.partitionKey, record.explicitHashKey));
         const { buffer, body } = writeBody(bodyHead(stream), accepted, buffers);
         const ours = body.toString('utf8');
         expect(JSON.parse(ours)).to.deep.equal(JSON.parse(await sdkBody(stream, items)));

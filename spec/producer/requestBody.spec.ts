@@ -9,6 +9,8 @@ const record = (data: Buffer, partitionKey: string, explicitHashKey?: string): A
   partitionKey,
   explicitHashKey,
   data,
+  dataStart: 0,
+  dataBytes: data.length,
   bytes: data.length + Buffer.byteLength(partitionKey),
   wireBytes: entryBytes(data.length, partitionKey, explicitHashKey),
 });
@@ -31,6 +33,16 @@ describe('wire body', () => {
     expect(parsed.Records[2]!.ExplicitHashKey).to.equal('340282366920938463463374607431768211455');
     const predicted = Buffer.byteLength(head) + records.reduce((sum, r) => sum + r.wireBytes, 0) - 1 + ']}'.length;
     expect(body.length).to.equal(predicted);
+  });
+
+  it('writes only its own bytes of a record whose data shares a buffer (a slab of several records)', () => {
+    const slab = Buffer.from('xxhello wörld!' + 'y'.repeat(1500) + 'zz');
+    const inSlab = (start: number, dataBytes: number): AcceptedRecord<null> => ({ ...record(slab, 'k'), dataStart: start, dataBytes, bytes: dataBytes + 1, wireBytes: entryBytes(dataBytes, 'k', undefined) });
+    const shared = [inSlab(2, 13), inSlab(3, 1), inSlab(2, 0), inSlab(4, 1503)];
+    const { body } = writeBody(bodyHead({ StreamName: 'events' }), shared, new BodyBuffers());
+    const parsed = JSON.parse(body.toString('utf8')) as { Records: { Data: string }[] };
+    expect(parsed.Records.map((r) => Buffer.from(r.Data, 'base64').toString('utf8'))).to.deep.equal(['hello wörld!', 'e', '', slab.subarray(4, 1507).toString('utf8')]);
+    expect(body.length).to.equal(Buffer.byteLength(bodyHead({ StreamName: 'events' })) + shared.reduce((sum, r) => sum + r.wireBytes, 0) - 1 + ']}'.length);
   });
 
   it('reuses a buffer that was given back, and keeps only a few', () => {

@@ -20,6 +20,8 @@ const record = (data: string, partitionKey: string, explicitHashKey?: string): A
   partitionKey,
   explicitHashKey,
   data: Buffer.from(data),
+  dataStart: 0,
+  dataBytes: Buffer.byteLength(data),
   bytes: data.length + partitionKey.length,
   wireBytes: entryBytes(Buffer.byteLength(data), partitionKey, explicitHashKey),
 });

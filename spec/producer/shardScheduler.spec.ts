@@ -24,7 +24,7 @@ const SHARDS = evenShards(2);
 const TRUTH = ShardMap.fromShards(SHARDS)!;
 
 const record = (partitionKey: string): Outgoing => ({
-  record: { accepted: true, item: partitionKey, partitionKey, explicitHashKey: undefined, data: new Uint8Array(20), bytes: 20 + partitionKey.length, wireBytes: entryBytes(20, partitionKey, undefined) },
+  record: { accepted: true, item: partitionKey, partitionKey, explicitHashKey: undefined, data: new Uint8Array(20), dataStart: 0, dataBytes: 20, bytes: 20 + partitionKey.length, wireBytes: entryBytes(20, partitionKey, undefined) },
 });
 
 /** `count` records with keys `<prefix>-0` .. */
