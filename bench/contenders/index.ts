@@ -41,6 +41,7 @@ export function contenders(peers: Peers | undefined): Entry[] {
     ...CONCURRENCIES.map(
       (c): Entry => ({ slug: `tokinesis-c${c}-nolimit`, label: `toKinesis c${c}, shardLimit: false`, family: 'toKinesis', concurrency: c, run: toKinesisContender(c, 500, false, false) }),
     ),
+    { slug: 'tokinesis-c16', label: 'toKinesis c16', family: 'toKinesis', concurrency: 16, run: toKinesisContender(16) },
     ...([1, 8] as const).map(
       (c): Entry => ({ slug: `tokinesis-c${c}-uuid`, label: `toKinesis c${c}, default keys (UUID)`, family: 'toKinesis', concurrency: c, run: toKinesisContender(c, 500, false, undefined, 'default') }),
     ),

@@ -16,6 +16,10 @@ interface TargetSpec {
   readonly target: number;
   /** Checked only where the endpoint answers after a delay. */
   readonly onlyWithDelay?: boolean;
+  /** Checked only where the endpoint answers at once. */
+  readonly onlyWithoutDelay?: boolean;
+  /** `'cpu'`: the ratio of CPU per record (lower is better, so a bound: at or below `target`); default `'rate'`: of records/s. */
+  readonly measure?: 'rate' | 'cpu';
 }
 
 /** One checked target, for the scenario's key-ratio line and the summary. */
@@ -37,7 +41,9 @@ const isSpec = (value: unknown): value is TargetSpec => {
     typeof spec.numerator === 'string' &&
     typeof spec.denominator === 'string' &&
     typeof spec.target === 'number' &&
-    (spec.onlyWithDelay === undefined || typeof spec.onlyWithDelay === 'boolean')
+    (spec.onlyWithDelay === undefined || typeof spec.onlyWithDelay === 'boolean') &&
+    (spec.onlyWithoutDelay === undefined || typeof spec.onlyWithoutDelay === 'boolean') &&
+    (spec.measure === undefined || spec.measure === 'rate' || spec.measure === 'cpu')
   );
 };
 
@@ -80,7 +86,7 @@ const TARGETS = JSON.parse(readFileSync(new URL('../targets.json', import.meta.u
 const THROUGHPUT_TARGETS: readonly TargetSpec[] = (() => {
   const { throughput } = TARGETS;
   if (!Array.isArray(throughput) || !throughput.every(isSpec)) {
-    throw new Error('bench/targets.json: "throughput" must be a list of { label, numerator, denominator, target[, onlyWithDelay] }');
+    throw new Error('bench/targets.json: "throughput" must be a list of { label, numerator, denominator, target[, onlyWithDelay, onlyWithoutDelay, measure] }');
   }
   return throughput;
 })();
@@ -104,24 +110,27 @@ export const SHARD_TARGETS: readonly ShardTargetSpec[] = (() => {
  * concurrency of the best `toKinesis` (`?` when none ran).
  *
  * @param scenario - Its name, and its endpoint's delay.
- * @param rate - The median records/s of a slug (or of `tokinesis-best`); undefined when it did not run.
+ * @param value - The median records/s (`'rate'`) or CPU ms per 1,000 records (`'cpu'`) of a slug (or of `tokinesis-best`); undefined when it did not run.
  * @param bestConcurrency - The concurrency of the fastest `toKinesis`, if any ran.
  * @returns The targets, with their measured ratios.
  */
 export function checkTargets(
   scenario: { readonly name: string; readonly delayMs: number },
-  rate: (slug: string) => number | undefined,
+  value: (slug: string, measure: 'rate' | 'cpu') => number | undefined,
   bestConcurrency: number | undefined,
 ): Target[] {
   const fill = (text: string): string => text.replaceAll('{c}', String(bestConcurrency ?? '?'));
-  return THROUGHPUT_TARGETS.filter((spec) => spec.onlyWithDelay !== true || scenario.delayMs > 0).map((spec) => {
-    const numerator = rate(fill(spec.numerator));
-    const denominator = rate(fill(spec.denominator));
+  const applies = (spec: TargetSpec): boolean => (spec.onlyWithDelay !== true || scenario.delayMs > 0) && (spec.onlyWithoutDelay !== true || scenario.delayMs === 0);
+  return THROUGHPUT_TARGETS.filter(applies).map((spec) => {
+    const measure = spec.measure ?? 'rate';
+    const numerator = value(fill(spec.numerator), measure);
+    const denominator = value(fill(spec.denominator), measure);
     return {
       scenario: scenario.name,
       label: fill(spec.label),
       value: numerator === undefined || denominator === undefined ? undefined : numerator / denominator,
       target: spec.target,
+      ...(measure === 'cpu' ? { atMost: true } : {}),
     };
   });
 }

@@ -96,7 +96,18 @@ async function runThroughput(spec: ThroughputSpec, { n, reps, only, server, peer
     (top, entry) => (top === undefined || entry.value! > top.value ? { c: entry.c, value: entry.value! } : top),
     undefined,
   );
-  const targets = checkTargets(spec, (slug) => (slug === 'tokinesis-best' ? best?.value : rateOf(bySlug(slug))), best?.c);
+  const cpuOf = (entry: Entry | undefined): number | undefined => {
+    const list = entry === undefined ? undefined : samples.get(entry);
+    return list === undefined || list.length === 0 || errors.has(entry!) ? undefined : medianOf(list, (sample) => sample.cpuMsPer1000);
+  };
+  const targets = checkTargets(
+    spec,
+    (slug, measure) => {
+      const entry = bySlug(slug === 'tokinesis-best' && best !== undefined ? `tokinesis-c${best.c}` : slug);
+      return measure === 'cpu' ? cpuOf(entry) : rateOf(entry);
+    },
+    best?.c,
+  );
   const sameConcurrency = CONCURRENCIES.map((c) => ({ c, tk: rateOf(bySlug(`tokinesis-c${c}`)), floor: rateOf(bySlug(`floor-c${c}`)) }))
     .filter((entry) => entry.tk !== undefined && entry.floor !== undefined)
     .map((entry) => `c${entry.c} ${fixed(entry.tk! / entry.floor!, 2)}`);
