@@ -56,13 +56,18 @@ const RANDOM_BLOCK = 16 * 256;
 const randomBlock = Buffer.allocUnsafeSlow(RANDOM_BLOCK);
 let randomAt = RANDOM_BLOCK;
 
-/** The next 16 random bytes of the block (`crypto.randomFillSync` draws a new block when it is used up). */
+/** Where `uuid` takes each key's 16 random bytes from (reused: no view per key). */
+const keyRandom = new Uint8Array(16);
+
+/** The next 16 random bytes of the block, copied into {@link keyRandom} (`crypto.randomFillSync` draws a new block when it is used up). */
 function nextRandomBytes(): Uint8Array {
   if (randomAt === RANDOM_BLOCK) {
     randomFillSync(randomBlock);
     randomAt = 0;
   }
-  return randomBlock.subarray(randomAt, (randomAt += 16));
+  for (let index = 0; index < 16; index++) keyRandom[index] = randomBlock[randomAt + index]!;
+  randomAt += 16;
+  return keyRandom;
 }
 
 const UUID_OPTIONS = { rng: nextRandomBytes };
