@@ -17,6 +17,9 @@
  */
 export const THROTTLED_ERROR_CODE = 'ProvisionedThroughputExceededException';
 
+/** The service's error for a stream that does not exist (or is not visible to the caller). */
+export const STREAM_NOT_FOUND_ERROR_CODE = 'ResourceNotFoundException';
+
 /**
  * Per-record error codes after which the same record may succeed later.
  *

@@ -6,17 +6,6 @@
  */
 
 /**
- * The size the service charges for one record against the record and request limits.
- *
- * @param data - The record's data, as sent.
- * @param partitionKey - The record's partition key.
- * @returns Data bytes plus the UTF-8 bytes of the partition key.
- */
-export function recordBytes(data: Uint8Array, partitionKey: string): number {
-  return data.byteLength + Buffer.byteLength(partitionKey, 'utf8');
-}
-
-/**
  * Base64 length of `bytes` bytes.
  *
  * @param bytes - A length in bytes.

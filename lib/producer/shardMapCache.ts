@@ -6,12 +6,10 @@
  */
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { ShardMap } from '../kinesis/shardMap.js';
-import { errorCodeOf } from '../kinesis/errorCodes.js';
+import { errorCodeOf, STREAM_NOT_FOUND_ERROR_CODE } from '../kinesis/errorCodes.js';
 import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-
-/** The service's error for a stream that does not exist. */
-const STREAM_NOT_FOUND = 'ResourceNotFoundException';
+import { SharedCall } from '../shared/sharedCall.js';
 
 /** After a failed `ListShards`, the shards are listed again this much later (a transient failure does not last). */
 const LIST_AGAIN_AFTER_FAILURE_MS = 60_000;
@@ -37,9 +35,8 @@ export interface WithoutMap {
  * ```
  */
 export class ShardMapCache {
-  private current: Promise<ShardMap | undefined> | undefined;
-  /** The map `current` resolved to, once it has. */
-  private settled: ShardMap | undefined;
+  /** The listing, shared by its callers. */
+  private readonly listing = new SharedCall((signal) => this.fetch(signal));
   /** After a failed listing: when to list again (`clock()` time); `undefined` while listing works. */
   private unavailableUntil: number | undefined;
   private warned = false;
@@ -71,17 +68,9 @@ export class ShardMapCache {
     if (this.unavailableUntil !== undefined) {
       if (this.clock() < this.unavailableUntil) return undefined;
       this.unavailableUntil = undefined;
-      this.current = undefined;
+      this.listing.drop();
     }
-    const pending = (this.current ??= this.fetch(signal));
-    try {
-      const map = await pending;
-      if (this.current === pending) this.settled = map;
-      return map;
-    } catch (error) {
-      if (this.current === pending) this.current = undefined; // aborted: the next caller lists again
-      throw error;
-    }
+    return this.listing.get(signal); // aborted: the next caller lists again
   }
 
   /**
@@ -90,15 +79,12 @@ export class ShardMapCache {
    * @returns The map; `undefined` when it must be fetched (or cannot be).
    */
   peek(): ShardMap | undefined {
-    return this.settled;
+    return this.listing.peek();
   }
 
   /** Forgets the map: the next {@link ShardMapCache.get} lists the shards again. */
   invalidate(): void {
-    if (this.unavailableUntil === undefined) {
-      this.current = undefined;
-      this.settled = undefined;
-    }
+    if (this.unavailableUntil === undefined) this.listing.drop();
   }
 
   private async fetch(signal: AbortSignal): Promise<ShardMap | undefined> {
@@ -110,7 +96,7 @@ export class ShardMapCache {
       if (signal.aborted) throw error;
       this.unavailableUntil = this.clock() + LIST_AGAIN_AFTER_FAILURE_MS;
       // A missing stream is reported on every record sent to it: no warning about the map.
-      if (!this.warned && !(this.withoutMap.quietIfNoStream && errorCodeOf(error) === STREAM_NOT_FOUND)) {
+      if (!this.warned && !(this.withoutMap.quietIfNoStream && errorCodeOf(error) === STREAM_NOT_FOUND_ERROR_CODE)) {
         this.warned = true;
         this.logger.warn(
           `cannot list the shards of stream '${this.streamName}' (${messageOf(error)}); ${this.withoutMap.doing} until listing works (allow kinesis:ListShards)`,

@@ -5,14 +5,12 @@
  *
  * @module
  */
-import { errorCodeOf } from '../kinesis/errorCodes.js';
+import { errorCodeOf, STREAM_NOT_FOUND_ERROR_CODE } from '../kinesis/errorCodes.js';
 import { DEFAULT_MAX_RECORD_BYTES } from '../kinesis/limits.js';
 import { messageOf } from '../shared/errors.js';
 import { formatBytes } from '../shared/format.js';
 import type { Logger } from '../shared/logger.js';
-
-/** The service's error for a stream that does not exist: every record sent to it says so, no warning. */
-const STREAM_NOT_FOUND = 'ResourceNotFoundException';
+import { SharedCall } from '../shared/sharedCall.js';
 
 /**
  * The record limit of one stream, asked once (callers at the same time share the call). Never
@@ -27,7 +25,8 @@ const STREAM_NOT_FOUND = 'ResourceNotFoundException';
  * ```
  */
 export class StreamRecordLimit {
-  private asked: Promise<number> | undefined;
+  /** The call, shared by its callers. */
+  private readonly asked = new SharedCall((signal) => this.ask(signal));
 
   /**
    * @param describe - Asks the service for the stream's record limit (`undefined`: not said).
@@ -47,14 +46,8 @@ export class StreamRecordLimit {
    * @returns Bytes (data plus partition key).
    * @throws Only when `signal` is aborted.
    */
-  async get(signal: AbortSignal): Promise<number> {
-    const pending = (this.asked ??= this.ask(signal));
-    try {
-      return await pending;
-    } catch (error) {
-      if (this.asked === pending) this.asked = undefined;
-      throw error;
-    }
+  get(signal: AbortSignal): Promise<number> {
+    return this.asked.get(signal);
   }
 
   private async ask(signal: AbortSignal): Promise<number> {
@@ -65,7 +58,8 @@ export class StreamRecordLimit {
       this.logger.debug(`stream '${this.streamName}' does not report its MaxRecordSizeInKiB; ${fallback}`);
     } catch (error) {
       if (signal.aborted) throw error;
-      if (errorCodeOf(error) !== STREAM_NOT_FOUND) {
+      // A missing stream: every record sent to it says so, no warning.
+      if (errorCodeOf(error) !== STREAM_NOT_FOUND_ERROR_CODE) {
         this.logger.warn(`cannot read the record limit of stream '${this.streamName}' (${messageOf(error)}); ${fallback} (allow kinesis:DescribeStreamSummary)`);
       }
     }
