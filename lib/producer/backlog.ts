@@ -67,21 +67,45 @@ export class BacklogCounter {
   /**
    * Why a record of `bytes` does not fit by bytes (`maxBytes`), or `undefined` when it does (the
    * count is {@link BacklogCounter.full}'s). A record larger than `maxBytes` on its own fits when
-   * nothing waits, so that it can go at all.
+   * nothing else waits, so that it can go at all.
+   *
+   * @param bytes - The record's bytes.
+   * @param reserved - The record is already counted ({@link BacklogCounter.reserve}).
    */
-  overflow(bytes: number): string | undefined {
+  overflow(bytes: number, reserved = false): string | undefined {
     const { maxBytes } = this.limits;
-    if (this.#records > 0 && this.#bytes + bytes > maxBytes) {
+    if (this.#records > (reserved ? 1 : 0) && this.#bytes + bytes > maxBytes) {
       return `backlog is full: ${formatBytes(this.#bytes)} waiting, ${formatBytes(bytes)} more would go over the bound of ${formatBytes(maxBytes)}`;
     }
     return undefined;
   }
 
-  /** Counts a record in: it waits in the batch being filled. */
-  admit(bytes: number): void {
-    this.#records += 1;
+  /**
+   * Counts a record in: it waits in the batch being filled.
+   *
+   * @param bytes - The record's bytes.
+   * @param reserved - The record was counted by {@link BacklogCounter.reserve} when it was taken: only its bytes are added now.
+   */
+  admit(bytes: number, reserved = false): void {
+    if (!reserved) {
+      this.#records += 1;
+      this.#buffered += 1;
+    }
     this.#bytes += bytes;
+    this.#notify();
+  }
+
+  /** Counts in an item taken from the source that waits to be prepared (its bytes are not known yet): it holds its place in the count bound. */
+  reserve(): void {
+    this.#records += 1;
     this.#buffered += 1;
+    this.#notify();
+  }
+
+  /** Counts out reserved items that were refused or dropped before they were admitted. */
+  release(count: number): void {
+    this.#records -= count;
+    this.#buffered -= count;
     this.#notify();
   }
 

@@ -1,5 +1,5 @@
-import { map, mergeMap, Observable, tap } from 'rxjs';
-import type { OperatorFunction, Subscription } from 'rxjs';
+import { asyncScheduler, map, mergeMap, Observable, tap } from 'rxjs';
+import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { BacklogCounter } from './backlog.js';
 import { batchBy } from './batching.js';
 import type { ToKinesisConfig } from './config.js';
@@ -16,6 +16,7 @@ import { ShardMapCache } from './shardMapCache.js';
 import type { WithoutMap } from './shardMapCache.js';
 import { dispatchInOrder } from './dispatch.js';
 import { gatedMerge } from './gatedMerge.js';
+import { Intake, INTAKE_SLICE } from './intake.js';
 import { KeyOrder } from './keyOrder.js';
 import { ShardLimiter } from './shardLimiter.js';
 import { ShardScheduler } from './shardScheduler.js';
@@ -24,7 +25,7 @@ import type { Settings } from './settings.js';
 import { listShards } from '../kinesis/listShards.js';
 import { describeMaxRecordBytes } from '../kinesis/streamSummary.js';
 import { withDeadline } from '../shared/deadline.js';
-import { withoutHttpResponse } from '../shared/errors.js';
+import { messageOf, withoutHttpResponse } from '../shared/errors.js';
 
 /** Checks a batch before it is sent (the stream's record limit): the batch as it goes. */
 type BatchCheck<T> = (batch: PreparedRecord<T>[], signal: AbortSignal) => Promise<PreparedRecord<T>[]>;
@@ -53,6 +54,24 @@ function deliver<T>(batch: PreparedRecord<T>[], closedAt: number, options: Deliv
       if (!settled) controller.abort();
     };
   });
+}
+
+/**
+ * Where the intake's later slices run: on the next turn of the event loop (`setImmediate`: after
+ * the I/O that is ready, so requests go out and answers are read between slices); with a
+ * scheduler of the caller's (a `TestScheduler`), on it.
+ */
+function laterOn(scheduler: SchedulerLike): (work: () => void) => () => void {
+  if (scheduler !== asyncScheduler) {
+    return (work) => {
+      const action = scheduler.schedule(work);
+      return () => action.unsubscribe();
+    };
+  }
+  return (work) => {
+    const immediate = setImmediate(work);
+    return () => clearImmediate(immediate);
+  };
 }
 
 /** What the producer does without a shard map, for the one warning (none for a missing stream when only the limiter needs the map). */
@@ -208,53 +227,81 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
        * (before it is prepared: an item refused by count is never serialized), prepared, checked
        * against its bytes, and let in; or refused (`'fail'`: gathered into one result per tick),
        * or the input stopped (`'error'`, and on the source's error: what waits is still sent and
-       * reported, then the output errors).
+       * reported, then the output errors). The tail of a synchronous burst is counted in at once and
+       * prepared on later turns of the event loop ({@link Intake}).
        */
       const admitted = new Observable<PreparedRecord<T>>((downstream) => {
         let stopped = false;
         const stop = (error: unknown): void => {
           stopped = true;
           inputError = { error };
+          // Items taken from the source that still wait to be prepared (the tail of a burst) get their outcome too.
+          const left = intake.drain();
+          backlog.release(left.length);
+          for (const item of left) refuse(item, undefined, 'BufferOverflow', `not admitted: the input stopped at an earlier item (${messageOf(error)})`);
           reportRefused();
           downstream.complete();
         };
-        const admit = (item: T): void => {
+        /** The count bound, checked before an item is prepared (an item refused by count is never serialized): `true` when the item fits. */
+        const fits = (item: T): boolean => {
           const full = backlog.full();
-          if (full !== undefined) {
-            if (settings.backlog.overflow === 'error') return stop(new KinesisBacklogOverflowError(item, backlog.records, backlog.bytes, full));
-            return refuse(item, undefined, 'BufferOverflow', full);
-          }
+          if (full === undefined) return true;
+          if (settings.backlog.overflow === 'error') stop(new KinesisBacklogOverflowError(item, backlog.records, backlog.bytes, full));
+          else refuse(item, undefined, 'BufferOverflow', full);
+          return false;
+        };
+        /** Prepares an item that fits by count, checks its bytes, and lets it in (`reserved`: it is already counted). */
+        const prepareAndAdmit = (item: T, reserved: boolean): void => {
           const record = prepareRecord(item, settings.records);
-          const overflow = backlog.overflow(record.bytes);
+          const overflow = backlog.overflow(record.bytes, reserved);
           if (overflow !== undefined) {
+            if (reserved) backlog.release(1);
             if (!record.accepted) return refuse(item, record.partitionKey, record.errorCode, record.errorMessage);
             if (settings.backlog.overflow === 'error') return stop(new KinesisBacklogOverflowError(item, backlog.records, backlog.bytes, overflow));
             return refuse(item, record.partitionKey, 'BufferOverflow', overflow);
           }
-          backlog.admit(record.bytes);
+          backlog.admit(record.bytes, reserved);
           if (keyOrder !== undefined && record.accepted) keyOrder.enter(record, record.partitionKey);
           downstream.next(record);
         };
+        /** A fault here (a throwing `backlog.onChange`, or a fault of this library) stops the input as a source error would. */
+        const guard =
+          <R>(step: (item: T) => R, otherwise: R) =>
+          (item: T): R => {
+            try {
+              return step(item);
+            } catch (error) {
+              stop(error);
+              return otherwise;
+            }
+          };
+        const intake: Intake<T> = new Intake<T>({
+          admit: guard((item) => void (fits(item) && prepareAndAdmit(item, false)), undefined),
+          reserve: guard((item) => fits(item) && (backlog.reserve(), true), false),
+          admitReserved: guard((item) => prepareAndAdmit(item, true), undefined),
+          stopped: () => stopped,
+          burst: Math.max(settings.batch.maxCount, INTAKE_SLICE),
+          later: laterOn(settings.batch.scheduler),
+        });
         const input: Subscription = source.subscribe({
           next: (item) => {
-            if (stopped) return;
-            try {
-              admit(item);
-            } catch (error) {
-              // A throwing backlog.onChange, or a fault of this library: the input stops as on a source error.
-              stop(error);
-            }
+            if (!stopped) intake.take(item);
           },
           error: (error: unknown) => {
-            if (!stopped) stop(error);
+            if (!stopped) intake.end(() => stop(error));
           },
           complete: () => {
             if (stopped) return;
-            reportRefused();
-            downstream.complete();
+            intake.end(() => {
+              reportRefused();
+              downstream.complete();
+            });
           },
         });
-        return input;
+        return () => {
+          intake.drop();
+          input.unsubscribe();
+        };
       });
       const subscription = admitted
         .pipe(

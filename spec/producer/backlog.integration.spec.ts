@@ -1,6 +1,7 @@
 /**
  * The memory bound (`backlog`) and backpressure, against kinesalite, reading the stream back.
  */
+import diagnostics from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { from, range } from 'rxjs';
@@ -76,6 +77,65 @@ describe('backlog bound and backpressure', function () {
     expect(outcomes(seen).map((r) => r.item)).to.deep.equal(Array.from({ length: 250 }, (_, i) => i));
     expect(outcomes(seen).every((r) => r.status === 'ok')).to.equal(true);
     expect(await localKinesis().readStream(stream)).to.have.length(250);
+  });
+
+  it('prepares the tail of a synchronous burst on later turns, counted in the backlog at once, and sends every item once', async () => {
+    const stream = await newStream();
+    const total = 5_000;
+    let serialized = 0;
+    let atFirstRequest: number | undefined;
+    const onRequest = (): void => void (atFirstRequest ??= serialized);
+    diagnostics.subscribe('http.client.request.start', onRequest);
+    try {
+      let lastBacklog: Backlog | undefined;
+      const batches: KinesisBatchResult<number>[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        range(0, total)
+          .pipe(
+            toKinesis({
+              streamName: stream,
+              ...connection(),
+              serialize: (item: number) => (serialized++, String(item)),
+              backlog: { onChange: (backlog) => (lastBacklog = backlog) },
+            }),
+          )
+          .subscribe({ next: (batch) => batches.push(batch), error: reject, complete: resolve });
+      });
+      // The source has emitted everything: one batch's worth is prepared, every item is counted in.
+      expect(serialized).to.equal(500);
+      expect(lastBacklog).to.deep.equal({ records: total, bytes: 500 * 36 + [...Array(500).keys()].reduce((sum, item) => sum + String(item).length, 0), buffered: total - 500 });
+      await done;
+      expect(atFirstRequest, 'items prepared when the first request left').to.be.below(total);
+      const results = outcomes(batches);
+      expect(results.map((r) => r.item)).to.have.members([...Array(total).keys()]);
+      expect(results.every((r) => r.status === 'ok')).to.equal(true);
+      expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal([...Array(total).keys()]);
+      expect(lastBacklog).to.deep.equal({ records: 0, bytes: 0, buffered: 0 });
+    } finally {
+      diagnostics.unsubscribe('http.client.request.start', onRequest);
+    }
+  });
+
+  it("with overflow: 'error' met while the tail of a burst waits, reports that tail as never admitted, then errors", async () => {
+    const stream = await newStream();
+    const seen: KinesisBatchResult<number>[] = [];
+    const serialize = (item: number): string => String(item).padEnd(1000, ' ');
+    const error = await new Promise<unknown>((resolve) => {
+      range(0, 3000)
+        .pipe(toKinesis({ streamName: stream, ...connection(), serialize, partitionKey: () => 'k', batch: { size: 100 }, backlog: { maxBytes: 600_000, overflow: 'error' } }))
+        .subscribe({ next: (r) => seen.push(r), error: resolve, complete: () => resolve('completed') });
+    });
+    expect(error).to.be.instanceOf(KinesisBacklogOverflowError);
+    const stoppedAt = (error as KinesisBacklogOverflowError<number>).item;
+    expect(stoppedAt, 'the bound was met after the first 500 items, prepared at once').to.be.at.least(500);
+    const results = outcomes(seen);
+    expect(results.map((r) => r.item).sort((a, b) => a - b)).to.deep.equal([...Array(3000).keys()].filter((item) => item !== stoppedAt));
+    for (const r of results) {
+      if (r.item < stoppedAt) expect(r.status, `item ${r.item}`).to.equal('ok');
+      else expect(r).to.deep.include({ status: 'failed', errorCode: 'BufferOverflow', attempts: 0, possiblyWritten: false });
+    }
+    expect(results.find((r) => r.item > stoppedAt)).to.have.property('errorMessage').that.match(/^not admitted: the input stopped at an earlier item \(backlog is full: /);
+    expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal([...Array(stoppedAt).keys()]);
   });
 
   /** Sends `total` numbers from a Readable paused by `pauseWhenBusy(marks)`; the batches, the peak backlog, the pauses, what arrived. */
