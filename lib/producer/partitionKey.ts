@@ -75,8 +75,11 @@ const UUID_OPTIONS = { rng: nextRandomBytes };
 /** The 16 bytes of one key. */
 const keyBytes = new Uint8Array(16);
 
+/** Characters (and UTF-8 bytes) of a key made by {@link randomKey}: 32 hex digits and 4 dashes. */
+export const RANDOM_KEY_LENGTH = 36;
+
 /** Where one key is written before it becomes a string. */
-const keyText = Buffer.allocUnsafeSlow(36);
+const keyText = Buffer.allocUnsafeSlow(RANDOM_KEY_LENGTH);
 
 /**
  * A random UUID v4 (RFC 9562: 122 random bits, the version nibble 4, the variant bits 10), in
@@ -100,7 +103,7 @@ export function randomKey(): string {
     keyText[at++] = HEX_DIGITS[byte >> 4]!;
     keyText[at++] = HEX_DIGITS[byte & 0x0f]!;
   }
-  return keyText.toString('latin1', 0, 36);
+  return keyText.toString('latin1', 0, RANDOM_KEY_LENGTH);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { RecordRejection } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
+import { RANDOM_KEY_LENGTH, randomKey } from './partitionKey.js';
 import type { ExplicitHashKeyOf, PartitionKeyOf } from './partitionKey.js';
 import { serializeItem } from './serialize.js';
 import type { DataPlace, Serializer } from './serialize.js';
@@ -82,13 +83,14 @@ export function prepareRecord<T>(item: T, options: RecordOptions<T>): PreparedRe
   const refused = serializeItem(options.serialize, item, place);
   if (refused !== undefined) return rejected(item, partitionKey, refused);
   const { buffer: data, start: dataStart, bytes: dataBytes } = place;
-  // The key's bytes, measured once: for the service's count, and for the body's.
-  const keyBytes = Buffer.byteLength(partitionKey, 'utf8');
+  // The key's bytes, measured once: for the service's count, and for the body's (a generated key is known: ASCII, nothing to escape).
+  const generatedKey = options.partitionKeyOf === randomKey;
+  const keyBytes = generatedKey ? RANDOM_KEY_LENGTH : Buffer.byteLength(partitionKey, 'utf8');
   const bytes = dataBytes + keyBytes;
   if (bytes > options.maxRecordBytes) {
     return rejected(item, partitionKey, new RecordRejection('RecordTooLarge', tooLarge(bytes, dataBytes, `the limit of ${formatBytes(options.maxRecordBytes)}`)));
   }
-  return { accepted: true, item, partitionKey, explicitHashKey, data, dataStart, dataBytes, bytes, wireBytes: entryBytesOf(dataBytes, quotedKeyBytes(partitionKey, keyBytes), explicitHashKey) };
+  return { accepted: true, item, partitionKey, explicitHashKey, data, dataStart, dataBytes, bytes, wireBytes: entryBytesOf(dataBytes, generatedKey ? RANDOM_KEY_LENGTH + 2 : quotedKeyBytes(partitionKey, keyBytes), explicitHashKey) };
 }
 
 /** Why a record is too large: its size, data and key, and the limit it is over. */

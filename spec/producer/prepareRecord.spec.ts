@@ -3,6 +3,7 @@ import { explicitHashKeyOf, partitionKeyOf, randomKey } from '../../lib/producer
 import { prepareRecord, refuseOverStreamLimit } from '../../lib/producer/prepareRecord.js';
 import type { PreparedRecord, RecordOptions } from '../../lib/producer/prepareRecord.js';
 import { dataOf as bytesOf, defaultSerialize } from '../../lib/producer/serialize.js';
+import { entryBytes } from '../../lib/kinesis/sizes.js';
 
 function options<T>(overrides: Partial<RecordOptions<T>> = {}): RecordOptions<T> {
   return { partitionKeyOf: partitionKeyOf<T>('id'), explicitHashKeyOf: explicitHashKeyOf<T>(undefined), serialize: defaultSerialize, maxRecordBytes: 1024 * 1024, ...overrides };
@@ -49,6 +50,16 @@ describe('record preparation', () => {
       const keyOf = partitionKeyOf<unknown>(undefined);
       const keys = new Set(Array.from({ length: 100 }, () => keyOf({})));
       expect(keys.size).to.equal(100);
+    });
+
+    it('sizes a record with a default key as it sizes the same key given by a function (no measuring for a generated key)', () => {
+      const generated = prepareRecord({ n: 1 }, options({ partitionKeyOf: partitionKeyOf(undefined) }));
+      if (!generated.accepted) throw new Error('refused');
+      const given = prepareRecord({ n: 1 }, options({ partitionKeyOf: () => generated.partitionKey }));
+      if (!given.accepted) throw new Error('refused');
+      expect([generated.bytes, generated.wireBytes]).to.deep.equal([given.bytes, given.wireBytes]);
+      expect(generated.bytes).to.equal(generated.dataBytes + Buffer.byteLength(generated.partitionKey));
+      expect(generated.wireBytes).to.equal(entryBytes(generated.dataBytes, generated.partitionKey, undefined));
     });
 
     it('draws default keys that are valid UUID v4s, distinct and uniform, across many blocks of random bytes', () => {
