@@ -25,6 +25,12 @@ export interface IntakeOptions<T> {
   readonly admitReserved: (item: T) => void;
   /** Whether the input has stopped (no item is admitted after that). */
   readonly stopped: () => boolean;
+  /**
+   * Whether waiting items are wanted now: when enough prepared records wait to be sent, the rest
+   * stay unprepared until {@link Intake.resume} (called as records settle), so that preparing
+   * them overlaps the requests that are on their way, all through a long burst.
+   */
+  readonly wanted: () => boolean;
   /** Items admitted in one synchronous run before the rest wait for later turns. */
   readonly burst: number;
   /** Runs `work` on a later turn of the event loop; returns a function that cancels it. */
@@ -75,6 +81,11 @@ export class Intake<T> {
     this.#cancel ??= this.options.later(() => this.#slice());
   }
 
+  /** Schedules the next slice if items wait and are wanted (after records have settled). */
+  resume(): void {
+    if (this.waiting > 0 && this.#cancel === undefined && this.options.wanted()) this.#cancel = this.options.later(() => this.#slice());
+  }
+
   /**
    * Runs `finish` (the source's completion or error) once every item taken is admitted.
    *
@@ -109,9 +120,9 @@ export class Intake<T> {
   /** Admits the next slice of waiting items; then schedules the next slice, or ends the input. */
   #slice(): void {
     this.#cancel = undefined;
-    const { admitReserved, stopped } = this.options;
+    const { admitReserved, stopped, wanted } = this.options;
     const end = Math.min(this.#waiting.length, this.#head + INTAKE_SLICE);
-    while (this.#head < end && !stopped()) admitReserved(this.#waiting[this.#head++]!);
+    while (this.#head < end && !stopped() && wanted()) admitReserved(this.#waiting[this.#head++]!);
     if (stopped()) return;
     if (this.waiting > 0) {
       // The admitted part is dropped now and then, so that a source that never lets the queue empty does not grow it forever.
@@ -119,7 +130,8 @@ export class Intake<T> {
         this.#waiting = this.#waiting.slice(this.#head);
         this.#head = 0;
       }
-      this.#cancel ??= this.options.later(() => this.#slice());
+      // Not wanted now: resume() schedules the next slice.
+      if (wanted()) this.#cancel ??= this.options.later(() => this.#slice());
       return;
     }
     this.#waiting = [];

@@ -196,6 +196,10 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
         !settings.followStreamRecordLimit
           ? undefined
           : new StreamRecordLimit((signal) => withDeadline((deadline) => describeMaxRecordBytes(lease.client, settings.target, deadline), signal, lease.requestTimeoutMs), settings.logger, settings.streamName);
+      /** Prepared records kept ready to send, at most, while the tail of a burst waits unprepared. */
+      const readyAhead = (settings.concurrency + 1) * Math.max(settings.batch.maxCount, INTAKE_SLICE);
+      /** Lets the intake prepare more once records have settled. */
+      let resumeIntake = (): void => undefined;
       /** With `maxRecordBytes: 'stream'`: records over the stream's limit are refused (their bytes leave the backlog now: a refused record carries none). */
       const checkBatch: BatchCheck<T> | undefined =
         streamLimit &&
@@ -203,6 +207,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
           const checked = refuseOverStreamLimit(batch, await streamLimit.get(signal), settings.streamName);
           if (checked.refusedBytes > 0) {
             backlog.settled(0, checked.refusedBytes);
+            resumeIntake();
             // A refused record leaves its key's queue: the key's next records need not wait for it.
             if (keyOrder !== undefined) batch.forEach((record, index) => record !== checked.batch[index] && record.accepted && keyOrder.settle(record, record.partitionKey, false));
           }
@@ -280,9 +285,12 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
           reserve: guard((item) => fits(item) && (backlog.reserve(), true), false),
           admitReserved: guard((item) => prepareAndAdmit(item, true), undefined),
           stopped: () => stopped,
+          // Enough prepared: a batch for each request that may be in flight, and the next one.
+          wanted: () => backlog.records - intake.waiting < readyAhead,
           burst: Math.max(settings.batch.maxCount, INTAKE_SLICE),
           later: laterOn(settings.batch.scheduler),
         });
+        resumeIntake = () => intake.resume();
         const input: Subscription = source.subscribe({
           next: (item) => {
             if (!stopped) intake.take(item);
@@ -311,7 +319,10 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             return { batch, closedAt: performance.now() };
           }),
           deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery, checkBatch)),
-          tap((result) => backlog.settled(result.recordCount, result.bytes)),
+          tap((result) => {
+            backlog.settled(result.recordCount, result.bytes);
+            resumeIntake();
+          }),
         )
         .subscribe({
           next: (result) => subscriber.next(result),

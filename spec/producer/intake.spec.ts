@@ -16,6 +16,7 @@ function harness(overrides: Partial<IntakeOptions<number>> = {}) {
     reserve: (item) => (log.push(`reserve ${item}`), true),
     admitReserved: (item) => void log.push(`admitReserved ${item}`),
     stopped: () => stopped,
+    wanted: () => true,
     burst: 3,
     later: (work) => {
       scheduled.push(work);
@@ -77,6 +78,32 @@ describe('Intake', () => {
     turn();
     expect(admitted()).to.equal(2 * INTAKE_SLICE + 1);
     expect(scheduled).to.have.length(0);
+  });
+
+  it('prepares only while more is wanted, and goes on when resumed', () => {
+    let wanted = 2;
+    const { intake, log, scheduled, turn } = harness({
+      burst: 0,
+      wanted: () => wanted > 0,
+      admitReserved: (item) => {
+        wanted--;
+        log.push(`admitReserved ${item}`);
+      },
+    });
+    for (let item = 0; item < 5; item++) intake.take(item);
+    turn();
+    expect(log.filter((line) => line.startsWith('admitReserved'))).to.deep.equal(['admitReserved 0', 'admitReserved 1']);
+    expect(scheduled, 'nothing scheduled while not wanted').to.have.length(0);
+    intake.resume();
+    expect(scheduled, 'resume() does nothing while not wanted').to.have.length(0);
+    wanted = 10;
+    intake.resume();
+    intake.resume();
+    expect(scheduled).to.have.length(1);
+    turn();
+    expect(log.filter((line) => line.startsWith('admitReserved')).slice(2)).to.deep.equal(['admitReserved 2', 'admitReserved 3', 'admitReserved 4']);
+    intake.resume();
+    expect(scheduled, 'nothing waits').to.have.length(0);
   });
 
   it('ends the input only once every waiting item is admitted; at once when none waits', () => {
