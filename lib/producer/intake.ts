@@ -33,6 +33,12 @@ export interface IntakeOptions<T> {
   readonly wanted: () => boolean;
   /** Items admitted in one synchronous run before the rest wait for later turns. */
   readonly burst: number;
+  /**
+   * Hold items back whenever more prepared records are not {@link IntakeOptions.wanted}, not only
+   * in a burst (when nothing needs their size before they can be sent: no bound on the backlog's
+   * bytes). Waiting items then hold only themselves, not their serialized copy too.
+   */
+  readonly holdBack: boolean;
   /** Runs `work` on a later turn of the event loop; returns a function that cancels it. */
   readonly later: (work: () => void) => () => void;
 }
@@ -74,11 +80,11 @@ export class Intake<T> {
   take(item: T): void {
     if (this.waiting === 0) {
       if (this.#inRun === 0) queueMicrotask(() => (this.#inRun = 0));
-      if (++this.#inRun <= this.options.burst) return this.options.admit(item);
+      if (++this.#inRun <= this.options.burst && (!this.options.holdBack || this.options.wanted())) return this.options.admit(item);
     }
     if (!this.options.reserve(item)) return;
     this.#waiting.push(item);
-    this.#cancel ??= this.options.later(() => this.#slice());
+    this.resume();
   }
 
   /** Schedules the next slice if items wait and are wanted (after records have settled). */

@@ -288,6 +288,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
           // Enough prepared: a batch for each request that may be in flight, and the next one.
           wanted: () => backlog.records - intake.waiting < readyAhead,
           burst: Math.max(settings.batch.maxCount, INTAKE_SLICE),
+          holdBack: settings.backlog.maxBytes === Infinity,
           later: laterOn(settings.batch.scheduler),
         });
         resumeIntake = () => intake.resume();

@@ -18,6 +18,7 @@ function harness(overrides: Partial<IntakeOptions<number>> = {}) {
     stopped: () => stopped,
     wanted: () => true,
     burst: 3,
+    holdBack: false,
     later: (work) => {
       scheduled.push(work);
       return () => scheduled.splice(scheduled.indexOf(work), 1);
