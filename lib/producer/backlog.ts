@@ -16,13 +16,13 @@ import { formatBytes } from '../shared/format.js';
  * @category Backpressure
  */
 export interface Backlog {
-  /** Records waiting: buffered, queued or in flight. */
+  /** Records waiting: buffered, queued or in flight, and items taken from the source that wait to be prepared. */
   readonly records: number;
-  /** Their data plus partition key bytes. */
+  /** Data plus partition key bytes of the waiting records prepared so far (an item counts here once it is prepared). */
   readonly bytes: number;
   /**
-   * Of `records`, those in the batch still being filled (not yet sent). When every waiting record
-   * is buffered, nothing is being sent: only more items (or `batch.duration`) will move them, so a
+   * Of `records`, those in the batch still being filled (not yet sent), and the items waiting to
+   * be prepared. When every waiting record is buffered, nothing is being sent: only more items (or `batch.duration`) will move them, so a
    * paused source should resume.
    */
   readonly buffered: number;

@@ -86,8 +86,11 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  * Sends every item of the source to an AWS Kinesis Data Stream, in batches, and emits one
  * {@link KinesisBatchResult} per batch with an outcome for every item.
  *
- * Items are prepared one by one (partition key, explicit hash key, serialization, size check),
- * collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
+ * Items are prepared one by one (partition key, explicit hash key, serialization, size check)
+ * as they come (the tail of a synchronous burst, and, with no `backlog.maxBytes`, items that come
+ * while `concurrency + 1` batches of prepared records wait, are counted in the backlog at once and
+ * prepared, in order, as records settle: so the first requests go out while the rest of an array
+ * is prepared, and a waiting item holds no serialized copy), collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
  * 5 MiB by default) or time (`batch.duration` after the first item of the batch), and each batch is
  * sent with `PutRecords`: one request at a time by default, results in batch order, like
  * `concatMap`; up to `concurrency` requests at once when asked (results then come in the order

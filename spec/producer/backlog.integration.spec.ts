@@ -4,7 +4,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { from, range } from 'rxjs';
+import { from, Observable, range, tap } from 'rxjs';
 import { collect, outcomes, silentLogger } from '../support/collect.js';
 import { localKinesis, uniqueStreamName } from '../support/hooks.js';
 import { fromReadable, pauseWhenBusy, toKinesis } from '../../lib/index.js';
@@ -136,6 +136,50 @@ describe('backlog bound and backpressure', function () {
     }
     expect(results.find((r) => r.item > stoppedAt)).to.have.property('errorMessage').that.match(/^not admitted: the input stopped at an earlier item \(backlog is full: /);
     expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal([...Array(stoppedAt).keys()]);
+  });
+
+  it('with no byte bound, holds items back unprepared while enough prepared records wait, and sends every item once', async () => {
+    const stream = await newStream();
+    const total = 20_000;
+    // 100 items per turn of the event loop: never a burst.
+    const source = new Observable<number>((subscriber) => {
+      let next = 0;
+      const emit = (): void => {
+        for (const end = Math.min(total, next + 100); next < end; next++) subscriber.next(next);
+        if (next < total) immediate = setImmediate(emit);
+        else subscriber.complete();
+      };
+      let immediate = setImmediate(emit);
+      return () => clearImmediate(immediate);
+    });
+    let serialized = 0;
+    let settled = 0;
+    let mostPreparedUnsettled = 0;
+    let mostWaiting = 0;
+    const batches = await collect(
+      source.pipe(
+        toKinesis({
+          streamName: stream,
+          ...connection(),
+          batch: { size: 100 },
+          serialize: (item: number) => {
+            serialized++;
+            mostPreparedUnsettled = Math.max(mostPreparedUnsettled, serialized - settled);
+            return String(item);
+          },
+          backlog: { onChange: ({ records }) => (mostWaiting = Math.max(mostWaiting, records)) },
+        }),
+        tap((batch) => (settled += batch.recordCount)),
+      ),
+    );
+    // Concurrency 1: a batch in flight and the next ready (batches of at least 500 records' worth), plus the slice being prepared.
+    expect(mostPreparedUnsettled).to.be.at.most(2 * 500 + 500);
+    expect(mostWaiting, 'items waited unprepared').to.be.above(mostPreparedUnsettled);
+    expect(serialized).to.equal(total);
+    const results = outcomes(batches);
+    expect(results.every((r) => r.status === 'ok')).to.equal(true);
+    expect(results.map((r) => r.item)).to.deep.equal([...Array(total).keys()]);
+    expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal([...Array(total).keys()]);
   });
 
   /** Sends `total` numbers from a Readable paused by `pauseWhenBusy(marks)`; the batches, the peak backlog, the pauses, what arrived. */
