@@ -12,10 +12,12 @@
  *
  * On a client built by this library, the middlewares are added once to the client, which
  * resolves its middleware stack once (`cacheMiddleware`); the command is sent without per-call
- * options, and its abort signal reaches the request handler through `abortRequestWith`. On a
- * caller's client, they are added to each command (never to the caller's client, where they would
- * run on the caller's own calls), and the signal goes with `send`: the SDK then resolves the stack
- * per request, as it does for any command sent with options.
+ * options, and its abort signal reaches the request handler through `abortRequestWith`. Only a
+ * sender's first request goes through the stack there: the shape it leaves the stack in is kept,
+ * and the next requests are sent in that shape, signed by the client's own signer
+ * (`signedRequest.ts`), outside AWS Lambda. On a caller's client, the middlewares are added to
+ * each command (never to the caller's client, where they would run on the caller's own calls),
+ * the signal goes with `send`, and every request goes through the stack.
  *
  * @module
  */
@@ -25,11 +27,14 @@ import { failAll, readAnswer } from './answer.js';
 import type { EntryOutcome } from './answer.js';
 import type { AcceptedRecord } from './prepareRecord.js';
 import { BodyBuffers, bodyHead, writeBody } from './requestBody.js';
+import { PAST_THE_STACK, shapeOf, SignedSender } from './signedRequest.js';
+import type { RequestShape } from './signedRequest.js';
 import { errorCodeOf, isOutcomeUnknown, isRetryableRequestError } from '../kinesis/errorCodes.js';
 import type { StreamTarget } from '../kinesis/streamTarget.js';
 import { abortRequestWith, isBuiltHere } from '../shared/client.js';
 import { withDeadline } from '../shared/deadline.js';
 import { messageOf } from '../shared/errors.js';
+import { readBody } from '../shared/responseBody.js';
 
 /** Sends one `PutRecords` request; resolves with one outcome per record, in order; rejects only when aborted. */
 export type SendPutRecords = (records: readonly AcceptedRecord<unknown>[], signal: AbortSignal) => Promise<EntryOutcome[]>;
@@ -37,25 +42,12 @@ export type SendPutRecords = (records: readonly AcceptedRecord<unknown>[], signa
 /** The body of a successful answer, once read, stands in for it before the SDK's parser: an empty object. */
 const EMPTY_ANSWER = new Uint8Array(Buffer.from('{}'));
 
-/** Reads a whole response body; stops (destroying the stream) when `signal` aborts. */
-async function readBody(body: unknown, signal: AbortSignal): Promise<Buffer> {
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const stream = body as AsyncIterable<Buffer> & { destroy?: (error?: Error) => void };
-  const stop = (): void => stream.destroy?.(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk);
-    return Buffer.concat(chunks);
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
-}
-
 /** What the middlewares need of one request. */
 interface Exchange {
   readonly body: Buffer;
   readonly signal: AbortSignal;
+  /** Takes the shape of the request as it leaves the stack (on a client built here, while no shape is kept). */
+  readonly onShape: ((shape: RequestShape) => void) | undefined;
   /** The body of a 200 answer, as text. */
   answer?: string;
 }
@@ -67,7 +59,7 @@ type PutRecordsInput = PutRecordsCommandInput & { [EXCHANGE]?: Exchange | undefi
 
 /** What the two middlewares see of the SDK's handlers: the command's input, the HTTP request, the response. */
 type Handler = (args: { readonly input: unknown; readonly request?: unknown }) => Promise<{ readonly response: unknown }>;
-type Middleware = (next: Handler) => Handler;
+type Middleware = (next: Handler, context: Readonly<Record<string, unknown>>) => Handler;
 
 /** The part of a middleware stack (a client's or a command's, of any input and output types) used here. */
 interface Stack {
@@ -87,10 +79,11 @@ const bodyMiddleware: Middleware = (next) => async (args) => {
  * Hands the request's abort signal to the client's handler, and a successful answer's body to
  * {@link readAnswer} instead of the SDK's parser (for this library's commands only).
  */
-const answerMiddleware: Middleware = (next) => async (args) => {
+const answerMiddleware: Middleware = (next, context) => async (args) => {
   const exchange = exchangeOf(args);
   if (exchange === undefined) return next(args);
   abortRequestWith(args.request as object, exchange.signal);
+  exchange.onShape?.(shapeOf(args.request as Parameters<typeof shapeOf>[0], context));
   const result = await next(args);
   const response = result.response as { statusCode?: number; body?: unknown };
   const answer = await readBody(response.body, exchange.signal);
@@ -112,24 +105,49 @@ function addMiddlewares(stack: Stack): void {
 /** The clients built by this library that have the middlewares already. */
 const prepared = new WeakSet<KinesisClient>();
 
+/** Sends one body; resolves with the body of the 200 answer, as text. */
+type SendBody = (body: Buffer, signal: AbortSignal) => Promise<string>;
+
+/** Sends one command with the body through the SDK's stack; `send` is how the command goes. */
+async function throughStack(send: (input: PutRecordsInput) => Promise<unknown>, target: StreamTarget, body: Buffer, signal: AbortSignal, onShape?: (shape: RequestShape) => void): Promise<string> {
+  const input: PutRecordsInput = { ...target, Records: [], [EXCHANGE]: { body, signal, onShape } };
+  try {
+    await send(input);
+    return input[EXCHANGE]!.answer ?? '';
+  } finally {
+    // A client that caches its middleware stack keeps its first command: not its body.
+    input[EXCHANGE] = undefined;
+  }
+}
+
 /**
- * How one request goes out on `client`: with the middlewares on a client built here (added on
- * first use) and no per-call options; or on a caller's client, with them on the command and the
+ * How one request goes out on `client`. On a client built here: the first through its stack
+ * (the middlewares added to the client on first use, no per-call options), which leaves the shape
+ * of the request; the next ones in that shape, signed by the client's signer ({@link SignedSender}).
+ * On a caller's client: always through its stack, with the middlewares on the command and the
  * signal passed to `send`.
  */
-function sendingOn(client: KinesisClient): (input: PutRecordsInput, signal: AbortSignal) => Promise<unknown> {
+function sendingOn(client: KinesisClient, target: StreamTarget): SendBody {
   if (isBuiltHere(client)) {
     if (!prepared.has(client)) {
       addMiddlewares(client.middlewareStack as unknown as Stack);
       prepared.add(client);
     }
-    return (input) => client.send(new PutRecordsCommand(input));
+    let signed: SignedSender | undefined;
+    const keep = PAST_THE_STACK ? (shape: RequestShape): void => void (signed ??= new SignedSender(client, shape)) : undefined;
+    return (body, signal) => (signed !== undefined ? signed.send(body, signal) : throughStack((input) => client.send(new PutRecordsCommand(input)), target, body, signal, keep));
   }
-  return (input, signal) => {
-    const command = new PutRecordsCommand(input);
-    addMiddlewares(command.middlewareStack as unknown as Stack);
-    return client.send(command, { abortSignal: signal });
-  };
+  return (body, signal) =>
+    throughStack(
+      (input) => {
+        const command = new PutRecordsCommand(input);
+        addMiddlewares(command.middlewareStack as unknown as Stack);
+        return client.send(command, { abortSignal: signal });
+      },
+      target,
+      body,
+      signal,
+    );
 }
 
 /**
@@ -148,15 +166,14 @@ function sendingOn(client: KinesisClient): (input: PutRecordsInput, signal: Abor
 export function putRecordsSender(client: KinesisClient, target: StreamTarget, requestTimeoutMs = 0): SendPutRecords {
   const head = bodyHead(target);
   const buffers = new BodyBuffers();
-  const send = sendingOn(client);
+  const send = sendingOn(client, target);
   return async (records, signal) => {
-    const input: PutRecordsInput = { ...target, Records: [] };
-    let exchange: Exchange | undefined;
+    let answer: string;
     let written: { buffer: Buffer; body: Buffer } | undefined;
     try {
       written = writeBody(head, records, buffers);
       const { body } = written;
-      await withDeadline((deadline) => send(Object.assign(input, { [EXCHANGE]: { body, signal: deadline } }), deadline), signal, requestTimeoutMs);
+      answer = await withDeadline((deadline) => send(body, deadline), signal, requestTimeoutMs);
     } catch (error) {
       // The buffer is not reused: the request may still be writing from it (a server can answer
       // an error before it has read the whole body).
@@ -168,12 +185,8 @@ export function putRecordsSender(client: KinesisClient, target: StreamTarget, re
         retryable: isRetryableRequestError(error),
         possiblyWritten: isOutcomeUnknown(error),
       });
-    } finally {
-      // A client that caches its middleware stack keeps its first command: not its body.
-      exchange = input[EXCHANGE];
-      input[EXCHANGE] = undefined;
     }
     buffers.give(written.buffer);
-    return readAnswer(exchange?.answer ?? '', records.length);
+    return readAnswer(answer, records.length);
   };
 }

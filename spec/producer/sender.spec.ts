@@ -152,27 +152,57 @@ describe('putRecordsSender', () => {
   });
 });
 
-/** A local HTTP endpoint answering PutRecords (every record written) and ListShards; `hold` keeps the next PutRecords unanswered. */
-async function localEndpoint(): Promise<{ url: string; requests: { target: string; authorization: string; body: unknown }[]; hold: () => Promise<void>; close: () => Promise<void> }> {
-  const requests: { target: string; authorization: string; body: unknown }[] = [];
+/** A request the local endpoint received. */
+interface Received {
+  readonly target: string;
+  readonly authorization: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly method: string;
+  readonly path: string;
+  readonly raw: Buffer;
+  readonly body: unknown;
+}
+
+/** What the local endpoint answers instead of success: a status, headers and a body. */
+interface Scripted {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * A local HTTP endpoint answering PutRecords (every record written) and ListShards; `hold` keeps
+ * the next PutRecords unanswered; `script` answers the next PutRecords requests as given, one each.
+ */
+async function localEndpoint(): Promise<{ url: string; requests: Received[]; hold: () => Promise<void>; script: (...answers: Scripted[]) => void; date: (header: string | undefined) => void; close: () => Promise<void> }> {
+  const requests: Received[] = [];
+  const scripted: Scripted[] = [];
+  let dateHeader: string | undefined;
   let holding: ((closed: void) => void) | undefined;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records?: unknown[] };
+      const raw = Buffer.concat(chunks);
+      const body = JSON.parse(raw.toString('utf8')) as { Records?: unknown[] };
       const target = String(request.headers['x-amz-target']);
-      requests.push({ target, authorization: String(request.headers['authorization']), body });
+      requests.push({ target, authorization: String(request.headers['authorization']), headers: request.headers, method: String(request.method), path: String(request.url), raw, body });
       if (holding !== undefined) {
         const closed = holding;
         holding = undefined;
         request.socket.on('close', () => closed());
         return;
       }
+      const dated = dateHeader === undefined ? {} : { date: dateHeader };
+      const next = target.endsWith('.PutRecords') ? scripted.shift() : undefined;
+      if (next !== undefined) {
+        response.writeHead(next.status, { 'content-type': 'application/x-amz-json-1.1', ...dated, ...next.headers }).end(next.body);
+        return;
+      }
       const answer = target.endsWith('.ListShards')
         ? { Shards: [{ ShardId: 'shardId-000000000000', HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' }, SequenceNumberRange: { StartingSequenceNumber: '1' } }] }
         : { FailedRecordCount: 0, Records: (body.Records ?? []).map((_, index) => ({ ShardId: 'shardId-000000000000', SequenceNumber: String(index) })) };
-      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answer));
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', ...dated }).end(JSON.stringify(answer));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -181,8 +211,29 @@ async function localEndpoint(): Promise<{ url: string; requests: { target: strin
     url: `http://127.0.0.1:${port}`,
     requests,
     hold: () => new Promise<void>((resolve) => (holding = resolve)),
+    script: (...answers) => void scripted.push(...answers),
+    date: (header) => void (dateHeader = header),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Whether a received request's SigV4 signature is the one its credentials give: the request as it
+ * arrived (the headers it names as signed, its date, its body) signed again by the SDK's signer.
+ */
+async function signatureHolds(received: Received, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<boolean> {
+  const signed = /SignedHeaders=([^,]+), Signature=([0-9a-f]+)/.exec(received.authorization);
+  if (signed === null) return false;
+  const headers: Record<string, string> = {};
+  for (const name of signed[1]!.split(';')) headers[name] = String(received.headers[name]);
+  const signer = (await new KinesisClient({ region: 'us-east-1', credentials }).config.signer()) as { sign(request: unknown, options: { signingDate: Date }): Promise<unknown> };
+  const amzDate = headers['x-amz-date']!;
+  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const again = (await signer.sign(
+    { method: received.method, protocol: 'http:', hostname: headers['host']!.split(':')[0]!, path: received.path, query: {}, headers, body: received.raw } as never,
+    { signingDate },
+  )) as { headers: Record<string, string> };
+  return again.headers['authorization'] === received.authorization;
 }
 
 /** The names of this library's middlewares in a stack. */
@@ -234,10 +285,102 @@ describe('putRecordsSender, the SDK request pipeline', () => {
     b.release();
   });
 
+  it('on a client built here: after the first request through the stack, the next go in its shape, signed by the client\'s signer', async () => {
+    const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 })();
+    const { resolveMiddleware } = PutRecordsCommand.prototype;
+    let commands = 0;
+    PutRecordsCommand.prototype.resolveMiddleware = function (...args) {
+      commands++;
+      return resolveMiddleware.apply(this, args);
+    };
+    try {
+      const send = putRecordsSender(lease.client, { StreamName: 'events' });
+      for (let round = 0; round < 3; round++) expect(await send(records, signal)).to.have.length(2);
+      expect(commands, 'one command through the stack').to.equal(1);
+    } finally {
+      PutRecordsCommand.prototype.resolveMiddleware = resolveMiddleware;
+      lease.release();
+    }
+    const [first, ...next] = endpoint.requests;
+    for (const request of [first!, ...next]) {
+      expect(await signatureHolds(request, credentials), `signature of ${request.headers['x-amz-date']}`).to.equal(true);
+      expect(request.body).to.deep.equal(first!.body);
+      expect(request.path).to.equal('/');
+    }
+    const perRequest = ['authorization', 'x-amz-date', 'content-length', 'amz-sdk-invocation-id', 'amz-sdk-request'];
+    const fixed = (request: Received) => Object.fromEntries(Object.entries(request.headers).filter(([name]) => !perRequest.includes(name)));
+    for (const request of next) expect(fixed(request)).to.deep.equal(fixed(first!));
+    expect(first!.headers['x-amz-user-agent']).to.match(/aws-sdk-js/);
+  });
+
+  it("on a client built here: an error answer past the stack is the same SDK exception, and the same outcome, as through a caller's client", async () => {
+    const errors: Scripted[] = [
+      { status: 400, body: JSON.stringify({ __type: 'ResourceNotFoundException', message: 'Stream events under account 111122223333 not found.' }) },
+      { status: 400, body: JSON.stringify({ __type: 'com.amazonaws.kinesis.v20131202#ProvisionedThroughputExceededException', message: 'Rate exceeded for stream events.' }) },
+      { status: 400, headers: { 'x-amzn-errortype': 'AccessDeniedException:http://internal.amazon.com/' }, body: JSON.stringify({ message: 'User is not authorized' }) },
+      { status: 400, body: JSON.stringify({ __type: 'KMSThrottlingException', message: 'KMS throttled' }) },
+      { status: 500, body: JSON.stringify({ __type: 'InternalFailure' }) },
+      { status: 503, body: '<html>Service Unavailable</html>' },
+    ];
+    const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 })();
+    const ownSend = putRecordsSender(lease.client, { StreamName: 'events' });
+    await ownSend(records, signal); // through the stack; past it from here on
+    const past: unknown[] = [];
+    for (const answer of errors) {
+      endpoint.script(answer);
+      past.push(await ownSend(records, signal));
+    }
+    lease.release();
+    const theirs = new KinesisClient({ endpoint: endpoint.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+    const through: unknown[] = [];
+    try {
+      const theirSend = putRecordsSender(theirs, { StreamName: 'events' });
+      for (const answer of errors) {
+        endpoint.script(answer);
+        through.push(await theirSend(records, signal));
+      }
+    } finally {
+      theirs.destroy();
+    }
+    // The SDK's parser adds a hint to the message of an answer it cannot read; the rest is the same.
+    const comparable = (outcomes: unknown) => (outcomes as { errorMessage?: string }[]).map((outcome) => ({ ...outcome, errorMessage: outcome.errorMessage?.split('\n')[0] }));
+    expect(past.map(comparable).slice(0, 5)).to.deep.equal(through.map(comparable).slice(0, 5));
+    expect(past.map((outcomes) => (outcomes as { errorCode: string; retryable: boolean; possiblyWritten: boolean }[]).map(({ errorCode, retryable, possiblyWritten }) => [errorCode, retryable, possiblyWritten])[0])).to.deep.equal([
+      ['ResourceNotFoundException', false, false],
+      ['ProvisionedThroughputExceededException', true, false],
+      ['AccessDeniedException', false, false],
+      ['KMSThrottlingException', true, false],
+      ['InternalFailure', true, true],
+      ['UnknownError', true, true],
+    ]);
+    // A body that is not JSON: the SDK's parser says SyntaxError; both are retried, possibly written.
+    expect((past[5] as { errorMessage: string }[])[0]!.errorMessage).to.equal('HTTP 503 answer whose body is not JSON (32 bytes)');
+    expect((through[5] as { errorCode: string; retryable: boolean; possiblyWritten: boolean }[])[0]).to.include({ errorCode: 'SyntaxError', retryable: true, possiblyWritten: true });
+  });
+
+  it("on a client built here: past the stack, the clock follows the server's Date as the SDK's signer does", async () => {
+    const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 })();
+    const send = putRecordsSender(lease.client, { StreamName: 'events' });
+    await send(records, signal); // through the stack
+    const ahead = new Date(Date.now() + 3_600_000);
+    endpoint.date(ahead.toUTCString());
+    await send(records, signal); // past it: its answer says the server is an hour ahead
+    endpoint.date(undefined);
+    await send(records, signal);
+    lease.release();
+    const signedAt = (request: Received) => {
+      const date = String(request.headers['x-amz-date']);
+      return Date.parse(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
+    };
+    const [, second, third] = endpoint.requests;
+    expect(signedAt(third!) - signedAt(second!)).to.be.within(3_590_000, 3_610_000);
+    expect(await signatureHolds(third!, credentials)).to.equal(true);
+  });
+
   it('on a client built here: an abort stops the request in flight at once (the connection is closed)', async () => {
     const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 60_000 })();
     const send = putRecordsSender(lease.client, { StreamName: 'events' }, 60_000);
-    await send(records, signal); // the stack is cached from here on
+    await send(records, signal); // the next requests go past the stack
     const closed = endpoint.hold();
     const controller = new AbortController();
     const sent = send(records, controller.signal).then(
