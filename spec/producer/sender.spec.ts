@@ -236,6 +236,20 @@ async function signatureHolds(received: Received, credentials: { accessKeyId: st
   return again.headers['authorization'] === received.authorization;
 }
 
+/** Counts the middleware stack resolutions of `PutRecordsCommand` (one per command through a stack not cached) until `restore()`. */
+function countResolutions(): { readonly count: number; restore(): void } {
+  const { resolveMiddleware } = PutRecordsCommand.prototype;
+  const counter = {
+    count: 0,
+    restore: () => void (PutRecordsCommand.prototype.resolveMiddleware = resolveMiddleware),
+  };
+  PutRecordsCommand.prototype.resolveMiddleware = function (...args) {
+    counter.count++;
+    return resolveMiddleware.apply(this, args);
+  };
+  return counter;
+}
+
 /** The names of this library's middlewares in a stack. */
 const ours = (stack: { identify(): string[] }): string[] => stack.identify().filter((entry) => entry.startsWith('rxjsKinesis'));
 
@@ -248,12 +262,7 @@ describe('putRecordsSender, the SDK request pipeline', () => {
   it('on a client built here: the middlewares added once to the client, its stack resolved once, requests signed', async () => {
     const leases = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 });
     const [a, b] = [leases(), leases()];
-    const { resolveMiddleware } = PutRecordsCommand.prototype;
-    let resolutions = 0;
-    PutRecordsCommand.prototype.resolveMiddleware = function (...args) {
-      resolutions++;
-      return resolveMiddleware.apply(this, args);
-    };
+    const resolutions = countResolutions();
     try {
       const first = putRecordsSender(a.client, { StreamName: 'events' });
       const second = putRecordsSender(b.client, { StreamName: 'events' }, 5_000);
@@ -264,9 +273,9 @@ describe('putRecordsSender, the SDK request pipeline', () => {
         ]);
         expect(await second([records[0]!], signal)).to.have.length(1);
       }
-      expect(resolutions, 'one resolution for six requests').to.equal(1);
+      expect(resolutions.count, 'one resolution for six requests').to.equal(1);
     } finally {
-      PutRecordsCommand.prototype.resolveMiddleware = resolveMiddleware;
+      resolutions.restore();
     }
     expect(ours(a.client.middlewareStack)).to.deep.equal(['rxjsKinesisPutRecordsBody - serialize', 'rxjsKinesisPutRecordsAnswer - deserialize']);
     expect(endpoint.requests).to.have.length(6);
@@ -287,18 +296,13 @@ describe('putRecordsSender, the SDK request pipeline', () => {
 
   it('on a client built here: after the first request through the stack, the next go in its shape, signed by the client\'s signer', async () => {
     const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 })();
-    const { resolveMiddleware } = PutRecordsCommand.prototype;
-    let commands = 0;
-    PutRecordsCommand.prototype.resolveMiddleware = function (...args) {
-      commands++;
-      return resolveMiddleware.apply(this, args);
-    };
+    const resolutions = countResolutions();
     try {
       const send = putRecordsSender(lease.client, { StreamName: 'events' });
       for (let round = 0; round < 3; round++) expect(await send(records, signal)).to.have.length(2);
-      expect(commands, 'one command through the stack').to.equal(1);
+      expect(resolutions.count, 'one command through the stack').to.equal(1);
     } finally {
-      PutRecordsCommand.prototype.resolveMiddleware = resolveMiddleware;
+      resolutions.restore();
       lease.release();
     }
     const [first, ...next] = endpoint.requests;
