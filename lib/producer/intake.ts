@@ -28,7 +28,8 @@ export interface IntakeOptions<T> {
   /**
    * Whether waiting items are wanted now: when enough prepared records wait to be sent, the rest
    * stay unprepared until {@link Intake.resume} (called as records settle), so that preparing
-   * them overlaps the requests that are on their way, all through a long burst.
+   * them overlaps the requests that are on their way, all through a long burst. (The caller
+   * wants every item while prepared records may wait for anything but a request slot.)
    */
   readonly wanted: () => boolean;
   /** Items admitted in one synchronous run before the rest wait for later turns. */

@@ -251,6 +251,11 @@ export class ShardScheduler {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether some shard's budget is engaged: records may then wait for their shard, not only for a request slot. */
+  get engaged(): boolean {
+    return this.predicting;
+  }
+
   /**
    * Where each shard stands: its budget, and the records waiting for it.
    *

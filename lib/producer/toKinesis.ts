@@ -89,8 +89,9 @@ function withoutShardMap(settings: Pick<Settings<unknown>, 'aggregation' | 'shar
  * Items are prepared one by one (partition key, explicit hash key, serialization, size check)
  * as they come (the tail of a synchronous burst, and, with no `backlog.maxBytes`, items that come
  * while `concurrency + 1` batches of prepared records wait, are counted in the backlog at once and
- * prepared, in order, as records settle: so the first requests go out while the rest of an array
- * is prepared, and a waiting item holds no serialized copy), collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
+ * prepared, in order, as records settle, unless records may wait for their key's turn or their
+ * shard's budget: so the first requests go out while the rest of an array is prepared, and a
+ * waiting item holds no serialized copy), collected into batches closed by count (`batch.size`, at most 500; 50,000 with `aggregation`), bytes (`batch.maxBytes`,
  * 5 MiB by default) or time (`batch.duration` after the first item of the batch), and each batch is
  * sent with `PutRecords`: one request at a time by default, results in batch order, like
  * `concatMap`; up to `concurrency` requests at once when asked (results then come in the order
@@ -288,8 +289,10 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
           reserve: guard((item) => fits(item) && (backlog.reserve(), true), false),
           admitReserved: guard((item) => prepareAndAdmit(item, true), undefined),
           stopped: () => stopped,
-          // Enough prepared: a batch for each request that may be in flight, and the next one.
-          wanted: () => backlog.records - intake.waiting < readyAhead,
+          // Enough prepared: a batch for each request that may be in flight, and the next one. Not
+          // while prepared records may wait for something else than a request slot (their key's
+          // turn, their shard's budget): items behind them must not be held back behind them.
+          wanted: () => backlog.records - intake.waiting < readyAhead || keyOrder !== undefined || scheduler?.engaged === true,
           burst: Math.max(settings.batch.maxCount, INTAKE_SLICE),
           holdBack: settings.backlog.maxBytes === Infinity,
           later: laterOn(settings.batch.scheduler),

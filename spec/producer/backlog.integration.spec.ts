@@ -182,6 +182,32 @@ describe('backlog bound and backpressure', function () {
     expect((await idsInStream(stream)).sort((a, b) => a - b)).to.deep.equal([...Array(total).keys()]);
   });
 
+  it("with ordering: 'key', prepares every waiting item: records behind a hot key's turn are not held back behind it", async () => {
+    const stream = await newStream();
+    // A hot key's records go one per request (its turn); the other keys' items come after them.
+    const items = [...Array.from({ length: 20_000 }, (_, i) => ({ key: 'hot', i })), ...Array.from({ length: 10 }, (_, i) => ({ key: `cold-${i}`, i: 20_000 + i }))];
+    let serialized = 0;
+    const subscription = from(items)
+      .pipe(
+        toKinesis({
+          streamName: stream,
+          ...connection(),
+          ordering: 'key',
+          partitionKey: 'key',
+          batch: { size: 100 },
+          serialize: (item: { i: number }) => (serialized++, String(item.i)),
+        }),
+      )
+      .subscribe();
+    try {
+      const deadline = performance.now() + 2_000;
+      while (serialized < items.length && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(serialized, 'items prepared while the hot key takes its turns').to.equal(items.length);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   /** Sends `total` numbers from a Readable paused by `pauseWhenBusy(marks)`; the batches, the peak backlog, the pauses, what arrived. */
   async function sendPaused(total: number, marks: WaterMarks, batch: { size: number; duration: DurationString }, maxRecords: number) {
     const stream = await newStream();
