@@ -362,6 +362,22 @@ describe('putRecordsSender, the SDK request pipeline', () => {
     expect((through[5] as { errorCode: string; retryable: boolean; possiblyWritten: boolean }[])[0]).to.include({ errorCode: 'SyntaxError', retryable: true, possiblyWritten: true });
   });
 
+  it("on a client built here: past the stack, each request is signed with the credentials provider's current credentials", async () => {
+    let issued = 0;
+    // Credentials that expire at once: the SDK's provider asks again for every request.
+    const provider = async () => ({ accessKeyId: `AKID${++issued}`, secretAccessKey: 'secret', expiration: new Date(Date.now() + 1_000) });
+    const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials: provider, requestTimeoutMs: 5_000 })();
+    const send = putRecordsSender(lease.client, { StreamName: 'events' });
+    for (let round = 0; round < 3; round++) await send(records, signal);
+    lease.release();
+    const keyIds = endpoint.requests.map((request) => /Credential=(AKID\d+)\//.exec(request.authorization)?.[1]);
+    expect(new Set(keyIds).size, `key ids ${keyIds.join(', ')}`).to.equal(3);
+    for (const request of endpoint.requests.slice(1)) {
+      const accessKeyId = /Credential=(AKID\d+)\//.exec(request.authorization)![1]!;
+      expect(await signatureHolds(request, { accessKeyId, secretAccessKey: 'secret' })).to.equal(true);
+    }
+  });
+
   it("on a client built here: past the stack, the clock follows the server's Date as the SDK's signer does", async () => {
     const lease = clientLeases({ endpoint: endpoint.url, region: 'us-east-1', credentials, requestTimeoutMs: 5_000 })();
     const send = putRecordsSender(lease.client, { StreamName: 'events' });
