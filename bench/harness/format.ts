@@ -18,6 +18,9 @@ export const integer = (value: number): string => Math.round(value).toLocaleStri
 /** `value.toFixed(digits)` */
 export const fixed = (value: number, digits: number): string => value.toFixed(digits);
 
+/** A share (0.5) as a percentage with one decimal (`50.0%`). */
+export const percent = (share: number): string => `${fixed(100 * share, 1)}%`;
+
 /** The two rate columns of every table: the median, and `min-max`. */
 export const rateCells = (rates: readonly number[]): [string, string] => [
   integer(median(rates)),

@@ -16,7 +16,7 @@
  * p50/p99 from entry to outcome, failures; in `h`, the hot key's user records per second. Then
  * the `ordering` targets of `targets.json`.
  */
-import { fixed, integer, left, right, table } from '../harness/format.js';
+import { integer, left, percent, right, table } from '../harness/format.js';
 import { toKinesisProducer } from '../harness/pacedProducer.js';
 import { chosenContenders, runSituations, situationTargets, WARM_UP_SECONDS } from '../harness/shardRuns.js';
 import type { ShardContender, ShardSituation } from '../harness/shardRuns.js';
@@ -46,8 +46,6 @@ const SITUATIONS: readonly ShardSituation[] = [
 const LATENCY_MS: [number, number] = [20, 40];
 
 const COLUMNS = [...left('', 'contender'), ...right('goodput', 'user rec/s', 'throttled', 'out of key order', 'duplicates', 'p50 ms', 'p99 ms', 'failed', 'records', 'hot key rec/s')];
-
-const percent = (share: number): string => `${fixed(100 * share, 1)}%`;
 
 export const ordering: Scenario = {
   name: 'ordering',

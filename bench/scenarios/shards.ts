@@ -14,7 +14,7 @@
  * checked on the default `toKinesis`. The record counts of the scenario are seconds per run.
  */
 import { adaptiveSdkLoop, kplStaticLimiter } from '../contenders/shardProducers.js';
-import { fixed, integer, left, right, table } from '../harness/format.js';
+import { fixed, integer, left, percent, right, table } from '../harness/format.js';
 import { toKinesisProducer } from '../harness/pacedProducer.js';
 import { chosenContenders, runSituations, SHARD_SITUATIONS, situationTargets, WARM_UP_SECONDS } from '../harness/shardRuns.js';
 import type { ShardContender } from '../harness/shardRuns.js';
@@ -33,8 +33,6 @@ const CONTENDERS: readonly ShardContender[] = [
 const LATENCY_MS: [number, number] = [20, 40];
 
 const COLUMNS = [...left('', 'contender'), ...right('goodput', 'throttled', 'busiest shard', 'its throttled', 'p50 ms', 'p99 ms', 'failed', 'records', 'producer shares', 'drain s', 'sim CPU')];
-
-const percent = (share: number): string => `${fixed(100 * share, 1)}%`;
 
 export const shards: Scenario = {
   name: 'shards',

@@ -32,7 +32,7 @@ const MODELED = new Map<string, ModeledException>(
  * the body's `__type` / `code`, without a namespace (`com.amazonaws.kinesis.v20131202#`) or a
  * suffix after `:`.
  */
-function errorCodeOf(headers: ErrorAnswer['headers'], parsed: Record<string, unknown> | undefined): string | undefined {
+function answerErrorCode(headers: ErrorAnswer['headers'], parsed: Record<string, unknown> | undefined): string | undefined {
   const raw = headers['x-amzn-errortype'] ?? parsed?.['__type'] ?? parsed?.['code'] ?? parsed?.['Code'];
   if (typeof raw !== 'string' || raw === '') return undefined;
   const name = raw.split(':')[0]!;
@@ -59,7 +59,7 @@ export function serviceError(answer: ErrorAnswer): KinesisServiceException {
   } catch {
     readable = false;
   }
-  const code = errorCodeOf(answer.headers, parsed) ?? 'UnknownError';
+  const code = answerErrorCode(answer.headers, parsed) ?? 'UnknownError';
   const given = parsed?.['message'] ?? parsed?.['Message'];
   // As the SDK's parser: a JSON answer without a message says 'UnknownError'. (For a body that is not
   // JSON, a proxy's error page, the SDK's parser gives a SyntaxError; the size is said instead of the page.)

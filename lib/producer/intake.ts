@@ -1,10 +1,12 @@
 /**
  * The intake: when each item taken from the source is prepared. Items are prepared as they come,
- * except in a synchronous burst (a source that emits many items without returning to the event
- * loop, such as `from(array)`): once enough items have come in one synchronous run to fill every
- * request slot, the rest wait unprepared, in order, and are prepared in slices on later turns of
- * the event loop. The first requests then go out while the rest are prepared, and answers are
- * read between slices, instead of every item being prepared before the first request can leave.
+ * except those that could not be sent yet anyway, which wait unprepared, in order, counted in the
+ * backlog, and are prepared in slices on later turns of the event loop as records settle:
+ * - the tail of a synchronous burst (a source that emits many items without returning to the
+ *   event loop, such as `from(array)`): the first requests then go out while the rest are
+ *   prepared, and answers are read between slices;
+ * - with `holdBack`, any item that comes while enough prepared records wait: a waiting item then
+ *   holds itself, not its serialized copy too.
  *
  * @module
  */
@@ -12,7 +14,7 @@
 /** Items prepared per turn of the event loop while a burst is worked off: about one request's worth of small records. */
 export const INTAKE_SLICE = 500;
 
-/** What the intake drives: the per-item path, in two forms, and what a burst may hold. */
+/** What the intake drives: the per-item path, in two forms, when more prepared records are wanted, and what a burst may hold. */
 export interface IntakeOptions<T> {
   /** Checks, prepares and admits one item (or refuses it); may stop the input. */
   readonly admit: (item: T) => void;
@@ -45,13 +47,13 @@ export interface IntakeOptions<T> {
 }
 
 /**
- * Takes items from the source and hands them to the per-item path, holding back the tail of a
- * synchronous burst (counted in the backlog while it waits, so that the count bound and
- * `backlog.onChange` see it). One per subscription.
+ * Takes items from the source and hands them to the per-item path, holding back those that could
+ * not be sent yet (counted in the backlog while they wait, so that the count bound and
+ * `backlog.onChange` see them). One per subscription.
  *
  * @example
  * ```ts
- * const intake = new Intake({ admit, reserve, admitReserved, stopped: () => stopped, burst: 500, later: (work) => { const id = setImmediate(work); return () => clearImmediate(id); } });
+ * const intake = new Intake({ admit, reserve, admitReserved, stopped: () => stopped, wanted: () => ready < 1_000, burst: 500, holdBack: true, later: (work) => { const id = setImmediate(work); return () => clearImmediate(id); } });
  * source.subscribe({ next: (item) => intake.take(item), complete: () => intake.end(() => downstream.complete()) });
  * ```
  */

@@ -204,14 +204,18 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
       const readyAhead = (settings.concurrency + 1) * Math.max(settings.batch.maxCount, INTAKE_SLICE);
       /** Lets the intake prepare more once records have settled. */
       let resumeIntake = (): void => undefined;
+      /** Counts records out of the backlog (their outcome is final), and lets the intake prepare more. */
+      const settled = (count: number, bytes: number): void => {
+        backlog.settled(count, bytes);
+        resumeIntake();
+      };
       /** With `maxRecordBytes: 'stream'`: records over the stream's limit are refused (their bytes leave the backlog now: a refused record carries none). */
       const checkBatch: BatchCheck<T> | undefined =
         streamLimit &&
         (async (batch, signal) => {
           const checked = refuseOverStreamLimit(batch, await streamLimit.get(signal), settings.streamName);
           if (checked.refusedBytes > 0) {
-            backlog.settled(0, checked.refusedBytes);
-            resumeIntake();
+            settled(0, checked.refusedBytes);
             // A refused record leaves its key's queue: the key's next records need not wait for it.
             if (keyOrder !== undefined) batch.forEach((record, index) => record !== checked.batch[index] && record.accepted && keyOrder.settle(record, record.partitionKey, false));
           }
@@ -236,8 +240,8 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
        * (before it is prepared: an item refused by count is never serialized), prepared, checked
        * against its bytes, and let in; or refused (`'fail'`: gathered into one result per tick),
        * or the input stopped (`'error'`, and on the source's error: what waits is still sent and
-       * reported, then the output errors). The tail of a synchronous burst is counted in at once and
-       * prepared on later turns of the event loop ({@link Intake}).
+       * reported, then the output errors). When an item is prepared is the {@link Intake}'s: as it
+       * comes, or, counted in at once, later, as records settle.
        */
       const admitted = new Observable<PreparedRecord<T>>((downstream) => {
         let stopped = false;
@@ -326,10 +330,7 @@ export function toKinesis<T>(config: ToKinesisConfig<T>): OperatorFunction<T, Ki
             return { batch, closedAt: performance.now() };
           }),
           deliverEach(({ batch, closedAt }) => deliver(batch, closedAt, delivery, checkBatch)),
-          tap((result) => {
-            backlog.settled(result.recordCount, result.bytes);
-            resumeIntake();
-          }),
+          tap((result) => settled(result.recordCount, result.bytes)),
         )
         .subscribe({
           next: (result) => subscriber.next(result),
